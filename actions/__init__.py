@@ -1,0 +1,1 @@
+"""Custom actions of the Toko Nusa assistant (served by `rasa run actions`)."""

@@ -1,0 +1,43 @@
+"""Keeps the `language` slot in step with the customer, message by message."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.conversation import SUPPORTED_LANGUAGES, metadata
+from handoff.config import get_settings
+from nlu.language import detect_language
+
+
+def choose_language(text: str, current: str | None, hint: str | None, default: str) -> str:
+    """Switch only on clear evidence; otherwise keep what we had, else the channel's hint."""
+    detected = detect_language(text)
+    if detected:
+        return detected
+    if current in SUPPORTED_LANGUAGES:
+        return current
+    hint = (hint or "")[:2].lower()
+    return hint if hint in SUPPORTED_LANGUAGES else default
+
+
+class ActionDetectLanguage(Action):
+    """Custom slot mapping: runs in action_extract_slots after every user message."""
+
+    def name(self) -> str:
+        return "action_detect_language"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        text = tracker.latest_message.get("text") or ""
+        if text.startswith("/"):  # a button payload says nothing about language
+            text = ""
+        current = tracker.get_slot("language")
+        chosen = choose_language(
+            text, current, metadata(tracker).get("locale"), get_settings().default_language
+        )
+        return [] if chosen == current else [SlotSet("language", chosen)]

@@ -1,0 +1,184 @@
+"""The order form: find the order, verify the customer, then answer or record the request.
+
+Nothing about an order is said before `verified_order_id` equals the order in question.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.conversation import language_of
+from actions.order_replies import order_reply
+from actions.orders.store import find_order, record_request, verification_matches
+from handoff.db import session_scope
+from nlu.patterns import find_entities, normalise_order_id
+
+MAX_ATTEMPTS = 3
+MIN_ADDRESS_LENGTH = 15
+_BARE_ORDER_NUMBER = re.compile(r"(?<!\d)\d{6}(?!\d)")
+VERIFIED = "ok"
+
+
+def order_id_in(text: str) -> str | None:
+    """The order number in what the customer typed, canonical, or None.
+
+    Bare six digits count here because the bot has just asked for an order number.
+    """
+    text = (text or "").strip()
+    direct = normalise_order_id(text)
+    if direct:
+        return direct
+    for entity in find_entities(text):
+        if entity.entity == "order_id":
+            return entity.value
+    match = _BARE_ORDER_NUMBER.search(text)
+    return f"ORD-{match.group(0)}" if match else None
+
+
+class ValidateOrderForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_order_form"
+
+    async def required_slots(
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[str]:
+        slots = list(domain_slots)
+        if (
+            tracker.get_slot("order_request") == "change_address"
+            and tracker.get_slot("order_check") == "verified"
+            and _still_changeable(tracker.get_slot("order_id"))
+        ):
+            slots.append("new_address")
+        return slots
+
+    def validate_order_id(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        order_id = order_id_in(str(value or ""))
+        if order_id is None:
+            dispatcher.utter_message(response="utter_invalid_order_id")
+            return {"order_id": None}
+        with session_scope() as session:
+            found = find_order(session, order_id) is not None
+        if not found:
+            attempts = int(tracker.get_slot("lookup_attempts") or 0) + 1
+            if attempts >= MAX_ATTEMPTS:
+                # Give up politely: fill the form so it ends, and offer a person.
+                return {"order_id": order_id, "verification": "-", "order_check": "not_found",
+                        "lookup_attempts": 0}
+            dispatcher.utter_message(response="utter_order_not_found", order_id=order_id)
+            return {"order_id": None, "lookup_attempts": attempts}
+        slots: dict[str, Any] = {"order_id": order_id, "lookup_attempts": 0}
+        if tracker.get_slot("verified_order_id") == order_id:
+            slots.update(verification=VERIFIED, order_check="verified")
+        else:
+            slots.update(verification=None, order_check=None)
+        return slots
+
+    def validate_verification(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        order_id = tracker.get_slot("order_id")
+        if tracker.get_slot("order_check") == "not_found":
+            return {"verification": "-"}
+        if order_id and tracker.get_slot("verified_order_id") == order_id:
+            return {"verification": VERIFIED, "order_check": "verified"}
+        factor = _verification_factor(tracker, str(value or ""))
+        if factor == str(value or "") and order_id_in(factor):
+            # An order number, not an email or phone: validate_order_id handles it.
+            return {"verification": None}
+        with session_scope() as session:
+            order = find_order(session, order_id or "")
+            matches = order is not None and verification_matches(order, factor)
+        if matches:
+            return {"verification": VERIFIED, "verified_order_id": order_id,
+                    "order_check": "verified", "verification_attempts": 0}
+        attempts = int(tracker.get_slot("verification_attempts") or 0) + 1
+        if attempts >= MAX_ATTEMPTS:
+            return {"verification": "failed", "order_check": "verification_failed",
+                    "verification_attempts": 0}
+        dispatcher.utter_message(
+            response="utter_verification_mismatch", attempts_left=MAX_ATTEMPTS - attempts
+        )
+        return {"verification": None, "verification_attempts": attempts}
+
+    def validate_new_address(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        address = " ".join(str(value or "").split())[:500]
+        if len(address) < MIN_ADDRESS_LENGTH:
+            dispatcher.utter_message(response="utter_ask_new_address")
+            return {"new_address": None}
+        return {"new_address": address}
+
+
+def _verification_factor(tracker: Tracker, value: str) -> str:
+    """Prefer an email/phone entity of this message over the raw text around it."""
+    for entity in tracker.latest_message.get("entities") or []:
+        if entity.get("entity") in ("email", "phone") and entity.get("value"):
+            return str(entity["value"])
+    return value
+
+
+def _still_changeable(order_id: str | None) -> bool:
+    from actions.orders.store import can_change
+
+    with session_scope() as session:
+        order = find_order(session, order_id or "")
+        return order is not None and can_change(order)
+
+
+class ActionAnswerOrder(Action):
+    """Runs when the order form is complete: the verified answer, or why there is none."""
+
+    def name(self) -> str:
+        return "action_answer_order"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        check = tracker.get_slot("order_check")
+        reset = [SlotSet("new_address", None)]
+        if check == "not_found":
+            dispatcher.utter_message(response="utter_order_lookup_failed")
+            return reset + _offer_human("order_not_found") + [
+                SlotSet("order_id", None), SlotSet("verification", None),
+                SlotSet("order_check", None)]
+        order_id = tracker.get_slot("order_id")
+        if check != "verified" or tracker.get_slot("verified_order_id") != order_id:
+            dispatcher.utter_message(response="utter_verification_failed")
+            return reset + _offer_human("verification_failed") + [
+                SlotSet("verification", None), SlotSet("order_check", None)]
+        language = language_of(tracker)
+        request = tracker.get_slot("order_request")
+        with session_scope() as session:
+            order = find_order(session, order_id)
+            if order is None:  # deleted since verification
+                dispatcher.utter_message(response="utter_order_not_found", order_id=order_id)
+                return reset
+            reply = order_reply(order, request, language, date.today())
+            if reply.request_kind:
+                record_request(
+                    session, order, reply.request_kind,
+                    details=tracker.get_slot("new_address") or "",
+                    conversation_id=tracker.sender_id,
+                )
+        dispatcher.utter_message(response=reply.response, **reply.variables)
+        if reply.offer_human_reason:
+            return reset + _offer_human(reply.offer_human_reason)
+        return reset
+
+
+def _offer_human(reason: str) -> list[dict[str, Any]]:
+    return [SlotSet("escalation_reason", reason), FollowupAction("action_offer_human")]

@@ -1,0 +1,128 @@
+"""The Customer Effort Score question: asked once per session, skippable, never a trap."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import ActiveLoop, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+from sqlalchemy.exc import SQLAlchemyError
+
+from actions.conversation import channel_of, language_of, latest_intent
+from actions.effort_scale import is_skip, parse_effort_score
+from handoff.api import (
+    HandoffError,
+    close_conversation,
+    record_survey_answer,
+    record_survey_asked,
+)
+from handoff.db import session_scope
+
+logger = logging.getLogger(__name__)
+
+DECLINED = "declined"
+NO_COMMENT = "-"
+_NOT_A_COMMENT_INTENTS = ("deny", "stop", "goodbye", "thank_you", "affirm")
+
+
+class ActionStartSurvey(Action):
+    """Asks the CES question, or just says goodbye when it was already asked this session.
+
+    Started by the goodbye rules, and by the gateway through Rasa's HTTP API after an
+    agent resolves or the session goes idle (it sets `survey_trigger` first).
+    """
+
+    def name(self) -> str:
+        return "action_start_survey"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        trigger = tracker.get_slot("survey_trigger") or "goodbye"
+        if tracker.get_slot("ces_asked"):
+            if trigger == "goodbye":
+                dispatcher.utter_message(response="utter_goodbye")
+            return [SlotSet("survey_trigger", None)]
+        try:
+            with session_scope() as session:
+                record_survey_asked(
+                    session, conversation_id=tracker.sender_id, trigger=trigger,
+                    channel=channel_of(tracker), language=language_of(tracker),
+                )
+        except SQLAlchemyError:
+            logger.exception("Could not record the survey for %s", tracker.sender_id)
+        dispatcher.utter_message(response="utter_ask_ces_score")
+        return [
+            SlotSet("ces_asked", True),
+            SlotSet("survey_trigger", trigger),
+            SlotSet("ces_score", None),
+            SlotSet("ces_comment", None),
+            SlotSet("ces_retries", 0.0),
+            ActiveLoop("ces_form"),
+            SlotSet("requested_slot", "ces_score"),
+        ]
+
+
+class ValidateCesForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_ces_form"
+
+    def validate_ces_score(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        text = str(value or "")
+        if latest_intent(tracker) in ("stop", "deny") or is_skip(text):
+            return {"ces_score": DECLINED, "ces_comment": NO_COMMENT}
+        score = parse_effort_score(text)
+        if score is not None:
+            return {"ces_score": str(score)}
+        if int(tracker.get_slot("ces_retries") or 0) >= 1:
+            # Asked twice already: let the customer go rather than insist.
+            return {"ces_score": DECLINED, "ces_comment": NO_COMMENT}
+        dispatcher.utter_message(response="utter_ces_score_unclear")
+        return {"ces_score": None, "ces_retries": 1.0}
+
+    def validate_ces_comment(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        text = " ".join(str(value or "").split())
+        short = len(text.split()) <= 4
+        if not text or text.startswith("/") or is_skip(text) or (
+            short and latest_intent(tracker) in _NOT_A_COMMENT_INTENTS
+        ):
+            return {"ces_comment": NO_COMMENT}
+        return {"ces_comment": text[:500]}
+
+
+class ActionSubmitSurvey(Action):
+    def name(self) -> str:
+        return "action_submit_survey"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        raw_score = tracker.get_slot("ces_score")
+        declined = raw_score in (None, DECLINED)
+        comment = tracker.get_slot("ces_comment")
+        trigger = tracker.get_slot("survey_trigger") or "goodbye"
+        try:
+            with session_scope() as session:
+                record_survey_answer(
+                    session,
+                    conversation_id=tracker.sender_id,
+                    score=None if declined else int(raw_score),
+                    comment=None if comment in (None, NO_COMMENT) else comment,
+                    declined=declined,
+                )
+                close_conversation(session, tracker.sender_id, reason=trigger)
+        except (SQLAlchemyError, ValueError, HandoffError):
+            logger.exception("Could not store the survey answer for %s", tracker.sender_id)
+        dispatcher.utter_message(
+            response="utter_survey_skipped" if declined else "utter_survey_thanks"
+        )
+        if trigger == "goodbye":
+            dispatcher.utter_message(response="utter_goodbye")
+        return [SlotSet("survey_trigger", None), SlotSet("ces_retries", 0.0)]

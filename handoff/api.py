@@ -1,0 +1,230 @@
+"""The handoff service's Python API: the only way other code writes its tables.
+
+Every function takes the SQLAlchemy session as its first argument and leaves committing
+to the caller's unit of work (handoff.db.session_scope).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from handoff.config import Settings, get_settings
+from handoff.hours import is_open, next_opening
+from handoff.models import (
+    Agent,
+    Conversation,
+    Handoff,
+    HandoffStatus,
+    Message,
+    Owner,
+    Role,
+    Sender,
+    SurveyAnswer,
+    utcnow,
+)
+
+ONLINE_WINDOW = timedelta(minutes=2)  # an inbox heartbeat arrives every 30 s
+REASON_PRIORITY = {"complaint": 2, "verification_failed": 1, "order_delayed": 1}
+
+
+class HandoffError(Exception):
+    """A handoff operation that cannot be done in the current state."""
+
+
+def ensure_conversation(
+    session: Session, conversation_id: str, *, channel: str = "web", language: str | None = None
+) -> Conversation:
+    conversation = session.get(Conversation, conversation_id)
+    if conversation is None:
+        conversation = Conversation(id=conversation_id, channel=channel, language=language)
+        session.add(conversation)
+        session.flush()
+    elif language and conversation.language != language:
+        conversation.language = language
+    return conversation
+
+
+def open_handoff(session: Session, conversation_id: str) -> Handoff | None:
+    return session.execute(
+        select(Handoff)
+        .where(Handoff.conversation_id == conversation_id, Handoff.status != HandoffStatus.resolved)
+        .order_by(Handoff.id.desc())
+    ).scalars().first()
+
+
+def create_handoff(
+    session: Session,
+    *,
+    conversation_id: str,
+    reason: str,
+    summary: str,
+    context: dict[str, Any],
+    channel: str = "web",
+    language: str | None = None,
+    priority: int | None = None,
+) -> Handoff:
+    """Queue the conversation for a person. Idempotent: an open handoff is returned as is."""
+    conversation = ensure_conversation(
+        session, conversation_id, channel=channel, language=language
+    )
+    existing = open_handoff(session, conversation_id)
+    if existing is not None:
+        return existing
+    handoff = Handoff(
+        conversation_id=conversation.id,
+        reason=reason,
+        summary=summary,
+        context=context,
+        priority=REASON_PRIORITY.get(reason, 0) if priority is None else priority,
+        status=HandoffStatus.queued,
+    )
+    conversation.owner = Owner.human
+    session.add(handoff)
+    session.flush()
+    return handoff
+
+
+@dataclass(frozen=True)
+class WaitEstimate:
+    minutes: int
+    agents_online: int
+    queue_ahead: int
+    within_hours: bool
+    opens_at: datetime  # local time the team is next available (now when open)
+
+
+def estimate_wait(
+    session: Session,
+    *,
+    handoff: Handoff | None = None,
+    now: datetime | None = None,
+    settings: Settings | None = None,
+) -> WaitEstimate:
+    """Customers ahead × measured handling time ÷ agents online, honest about closed hours.
+
+    With `handoff`, only those ahead of it in the queue (priority, then age) count.
+    """
+    settings = settings or get_settings()
+    now = now or utcnow()
+    agents_online = session.execute(
+        select(func.count(Agent.id)).where(
+            Agent.is_active.is_(True),
+            Agent.role.in_([Role.agent, Role.admin]),
+            Agent.last_seen_at >= now - ONLINE_WINDOW,
+        )
+    ).scalar_one()
+    ahead = select(func.count(Handoff.id)).where(Handoff.status == HandoffStatus.queued)
+    if handoff is not None:
+        ahead = ahead.where(
+            (Handoff.priority > handoff.priority)
+            | ((Handoff.priority == handoff.priority) & (Handoff.id < handoff.id))
+        )
+    queue_ahead = session.execute(ahead).scalar_one()
+    handling = _recent_handling_minutes(session) or settings.default_handling_minutes
+    minutes = max(1, math.ceil((queue_ahead + 1) * handling / max(agents_online, 1)))
+    return WaitEstimate(
+        minutes=minutes,
+        agents_online=agents_online,
+        queue_ahead=queue_ahead,
+        within_hours=is_open(settings, now),
+        opens_at=next_opening(settings, now),
+    )
+
+
+def _recent_handling_minutes(session: Session, sample: int = 50) -> float | None:
+    rows = session.execute(
+        select(Handoff.assigned_at, Handoff.resolved_at)
+        .where(Handoff.resolved_at.is_not(None), Handoff.assigned_at.is_not(None))
+        .order_by(Handoff.resolved_at.desc())
+        .limit(sample)
+    ).all()
+    if len(rows) < 5:
+        return None
+    total = sum((_aware(done) - _aware(start)).total_seconds() for start, done in rows)
+    return total / len(rows) / 60
+
+
+def _aware(moment: datetime) -> datetime:
+    # SQLite drops the time zone; everything is stored in UTC.
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def record_survey_asked(
+    session: Session, *, conversation_id: str, trigger: str, channel: str = "web",
+    language: str | None = None,
+) -> SurveyAnswer:
+    """Store that the CES question was asked; who handled the conversation is captured now."""
+    conversation = ensure_conversation(
+        session, conversation_id, channel=channel, language=language
+    )
+    last_handoff = session.execute(
+        select(Handoff).where(Handoff.conversation_id == conversation.id)
+        .order_by(Handoff.id.desc())
+    ).scalars().first()
+    answer = SurveyAnswer(
+        conversation_id=conversation.id,
+        channel=conversation.channel,
+        language=language or conversation.language,
+        trigger=trigger,
+        human_involved=last_handoff is not None and last_handoff.agent_id is not None,
+        escalation_reason=last_handoff.reason if last_handoff else None,
+        agent_id=last_handoff.agent_id if last_handoff else None,
+    )
+    session.add(answer)
+    session.flush()
+    return answer
+
+
+def record_survey_answer(
+    session: Session, *, conversation_id: str, score: int | None, comment: str | None = None,
+    declined: bool = False,
+) -> SurveyAnswer:
+    """Fill in the latest survey asked in this conversation."""
+    if score is not None and not 1 <= score <= 7:
+        raise ValueError(f"CES score must be between 1 and 7, got {score}")
+    answer = session.execute(
+        select(SurveyAnswer).where(SurveyAnswer.conversation_id == conversation_id)
+        .order_by(SurveyAnswer.id.desc())
+    ).scalars().first()
+    if answer is None:
+        raise HandoffError(f"No survey was asked in conversation {conversation_id}")
+    answer.score = score
+    answer.comment = (comment or None) and comment[:1000]
+    answer.declined = declined
+    answer.answered_at = utcnow()
+    return answer
+
+
+def close_conversation(session: Session, conversation_id: str, reason: str) -> None:
+    session.execute(
+        update(Conversation)
+        .where(Conversation.id == conversation_id, Conversation.closed_at.is_(None))
+        .values(closed_at=utcnow(), close_reason=reason)
+    )
+
+
+def transcript(session: Session, conversation_id: str) -> list[Message]:
+    return list(session.execute(
+        select(Message).where(Message.conversation_id == conversation_id).order_by(Message.seq)
+    ).scalars())
+
+
+__all__ = [
+    "HandoffError",
+    "Sender",
+    "WaitEstimate",
+    "close_conversation",
+    "create_handoff",
+    "ensure_conversation",
+    "estimate_wait",
+    "open_handoff",
+    "record_survey_answer",
+    "record_survey_asked",
+    "transcript",
+]

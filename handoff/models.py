@@ -1,0 +1,201 @@
+"""Tables owned by the handoff service. Other code changes them only through handoff.api."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime, timezone
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import relationship
+
+from handoff.db import Base
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Sender(str, enum.Enum):
+    customer = "customer"
+    bot = "bot"
+    agent = "agent"
+    system = "system"
+
+
+class Owner(str, enum.Enum):
+    bot = "bot"
+    human = "human"
+
+
+class HandoffStatus(str, enum.Enum):
+    queued = "queued"
+    assigned = "assigned"
+    resolved = "resolved"
+
+
+class Role(str, enum.Enum):
+    agent = "agent"
+    ops = "ops"
+    admin = "admin"
+
+
+def _enum(cls: type[enum.Enum]) -> Enum:
+    # Stored as plain strings so PostgreSQL and SQLite hold the same data.
+    return Enum(cls, native_enum=False, length=16, validate_strings=True)
+
+
+class Customer(Base):
+    __tablename__ = "customers"
+
+    id = Column(Integer, primary_key=True)
+    name = Column(String(120))
+    email = Column(String(254), index=True)
+    phone = Column(String(20), index=True)  # E.164, e.g. +6281234567890
+    wa_id = Column(String(20), unique=True)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+    conversations = relationship("Conversation", back_populates="customer")
+
+
+class Conversation(Base):
+    """One customer session on one channel; its id is also the Rasa sender id."""
+
+    __tablename__ = "conversations"
+
+    id = Column(String(64), primary_key=True)
+    customer_id = Column(Integer, ForeignKey("customers.id"), index=True)
+    channel = Column(String(16), nullable=False, default="web")
+    language = Column(String(2))
+    owner = Column(_enum(Owner), nullable=False, default=Owner.bot)
+    token_hash = Column(String(128))
+    next_seq = Column(Integer, nullable=False, default=1)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, index=True)
+    last_message_at = Column(DateTime(timezone=True))
+    last_customer_message_at = Column(DateTime(timezone=True))
+    closed_at = Column(DateTime(timezone=True))
+    close_reason = Column(String(32))  # goodbye | idle | resolved | retention
+
+    customer = relationship("Customer", back_populates="conversations")
+    messages = relationship("Message", back_populates="conversation", order_by="Message.seq")
+    handoffs = relationship("Handoff", back_populates="conversation", order_by="Handoff.id")
+
+
+class Message(Base):
+    __tablename__ = "messages"
+    __table_args__ = (
+        UniqueConstraint("conversation_id", "seq", name="uq_message_seq"),
+        UniqueConstraint("conversation_id", "client_message_id", name="uq_message_client_id"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    conversation_id = Column(String(64), ForeignKey("conversations.id"), nullable=False)
+    seq = Column(Integer, nullable=False)
+    sender = Column(_enum(Sender), nullable=False)
+    agent_id = Column(Integer, ForeignKey("agents.id"))
+    text = Column(Text, nullable=False, default="")
+    buttons = Column(JSON)
+    client_message_id = Column(String(64))  # client retries carry the same id
+    external_id = Column(String(128), unique=True)  # e.g. WhatsApp wamid
+    delivery_status = Column(String(16))
+    delivery_error = Column(Text)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+    conversation = relationship("Conversation", back_populates="messages")
+    agent = relationship("Agent")
+
+
+class Agent(Base):
+    __tablename__ = "agents"
+
+    id = Column(Integer, primary_key=True)
+    username = Column(String(64), nullable=False, unique=True)
+    display_name = Column(String(80), nullable=False)
+    role = Column(_enum(Role), nullable=False, default=Role.agent)
+    password_hash = Column(String(255), nullable=False)
+    is_active = Column(Boolean, nullable=False, default=True)
+    last_seen_at = Column(DateTime(timezone=True))
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+class Handoff(Base):
+    __tablename__ = "handoffs"
+
+    id = Column(Integer, primary_key=True)
+    conversation_id = Column(String(64), ForeignKey("conversations.id"), nullable=False, index=True)
+    status = Column(_enum(HandoffStatus), nullable=False, default=HandoffStatus.queued, index=True)
+    reason = Column(String(40), nullable=False)
+    priority = Column(Integer, nullable=False, default=0)  # higher is served first
+    summary = Column(Text, nullable=False, default="")
+    context = Column(JSON, nullable=False, default=dict)
+    agent_id = Column(Integer, ForeignKey("agents.id"))
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, index=True)
+    assigned_at = Column(DateTime(timezone=True))
+    first_agent_reply_at = Column(DateTime(timezone=True))
+    resolved_at = Column(DateTime(timezone=True))
+
+    conversation = relationship("Conversation", back_populates="handoffs")
+    agent = relationship("Agent")
+    notes = relationship("Note", back_populates="handoff", order_by="Note.id")
+
+
+class Note(Base):
+    """Internal note on a handoff; never shown to the customer."""
+
+    __tablename__ = "notes"
+
+    id = Column(Integer, primary_key=True)
+    handoff_id = Column(Integer, ForeignKey("handoffs.id"), nullable=False, index=True)
+    agent_id = Column(Integer, ForeignKey("agents.id"), nullable=False)
+    text = Column(Text, nullable=False)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+    handoff = relationship("Handoff", back_populates="notes")
+    agent = relationship("Agent")
+
+
+class SurveyAnswer(Base):
+    """One CES question asked; score stays empty when the customer did not answer."""
+
+    __tablename__ = "survey_answers"
+
+    id = Column(Integer, primary_key=True)
+    conversation_id = Column(String(64), ForeignKey("conversations.id"), nullable=False, index=True)
+    channel = Column(String(16), nullable=False)
+    language = Column(String(2))
+    trigger = Column(String(16), nullable=False)  # goodbye | idle | resolved
+    human_involved = Column(Boolean, nullable=False, default=False)
+    escalation_reason = Column(String(40))
+    # Credited to the agent who resolved, not whoever holds the handoff later.
+    agent_id = Column(Integer, ForeignKey("agents.id"))
+    score = Column(Integer)
+    comment = Column(Text)
+    declined = Column(Boolean, nullable=False, default=False)
+    asked_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, index=True)
+    answered_at = Column(DateTime(timezone=True))
+
+
+__all__ = [
+    "Agent",
+    "Conversation",
+    "Customer",
+    "Handoff",
+    "HandoffStatus",
+    "Message",
+    "Note",
+    "Owner",
+    "Role",
+    "Sender",
+    "SurveyAnswer",
+    "utcnow",
+]

@@ -1,0 +1,67 @@
+"""Indonesian or English? Decided per message, only when the evidence is clear.
+
+lingua ships its models inside the wheel (no downloads) and is accurate on short text;
+restricted to the two languages we serve. Short chat messages ("ok", "hi", "583920")
+carry little evidence, so we return None and the caller keeps the current language.
+Informal Indonesian words that lingua has rarely seen ("gak", "udah", "kak") count
+as strong Indonesian evidence.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from lingua import Language, LanguageDetector, LanguageDetectorBuilder
+
+SUPPORTED = ("en", "id")
+
+# Chat Indonesian that formal-text models underweight.
+_INFORMAL_ID = {
+    "kak", "ka", "kk", "min", "gan", "sis", "gak", "ga", "gk", "nggak", "ngga", "enggak",
+    "udah", "udh", "dah", "dong", "sih", "nih", "deh", "yg", "blm", "belom", "tdk", "gmn",
+    "gimana", "brp", "knp", "kenapa", "aja", "kok", "banget", "bgt", "mau", "gw", "gue",
+    "aku", "saya", "tolong", "makasih", "terima", "kasih", "pesanan", "barang", "kapan",
+    "sampai", "sampe", "bisa", "apa", "ya", "iya", "yuk", "halo", "hai", "selamat", "pagi",
+    "siang", "sore", "malam", "mas", "mbak", "pak", "bu", "tp", "tapi", "klo", "kalo",
+    "tidak", "sudah", "belum", "ini", "itu", "dan", "yang", "untuk", "sama", "dengan",
+}
+_ENGLISH_MARKERS = {
+    "the", "is", "my", "i", "you", "please", "thanks", "thank", "hello", "hi", "hey",
+    "where", "what", "when", "how", "can", "order", "want", "need", "not", "yes", "no",
+    "it", "to", "was", "bye", "goodbye", "help",
+}
+_WORD_RE = re.compile(r"[^\W\d_]+", re.UNICODE)
+
+
+@lru_cache(maxsize=1)
+def _detector() -> LanguageDetector:
+    return LanguageDetectorBuilder.from_languages(Language.ENGLISH, Language.INDONESIAN).build()
+
+
+def detect_language(text: str, min_confidence: float = 0.75) -> str | None:
+    """'id', 'en', or None when the message is too short or mixed to tell."""
+    words = [w.lower() for w in _WORD_RE.findall(text or "")]
+    if not words:
+        return None
+    informal = sum(w in _INFORMAL_ID for w in words)
+    english = sum(w in _ENGLISH_MARKERS for w in words)
+    if len(words) == 1:
+        # One word decides only when it is unmistakable chat Indonesian or English.
+        if informal and not english:
+            return "id"
+        if english and not informal:
+            return "en"
+        return None
+    confidences = {
+        c.language: c.value for c in _detector().compute_language_confidence_values(" ".join(words))
+    }
+    indonesian = confidences.get(Language.INDONESIAN, 0.0)
+    # Each informal Indonesian word shifts the balance, capped so English sentences with one
+    # Indonesian loanword stay English.
+    indonesian = min(1.0, indonesian + 0.15 * informal - 0.1 * english)
+    if indonesian >= min_confidence:
+        return "id"
+    if 1.0 - indonesian >= min_confidence:
+        return "en"
+    return None

@@ -1,0 +1,20 @@
+# Embedded defaults for every setting; anything already in the environment wins.
+# Sourced by scripts/start and scripts/test.
+ROOT="${ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
+export SHOP_VAR_DIR="${SHOP_VAR_DIR:-$ROOT/var}"
+export DATABASE_URL="${DATABASE_URL:-sqlite:///$SHOP_VAR_DIR/shop.db}"
+export RASA_PORT="${RASA_PORT:-5005}"
+export ACTIONS_PORT="${ACTIONS_PORT:-5055}"
+export GATEWAY_PORT="${GATEWAY_PORT:-8000}"
+export RASA_URL="${RASA_URL:-http://127.0.0.1:$RASA_PORT}"
+export ACTION_ENDPOINT_URL="${ACTION_ENDPOINT_URL:-http://127.0.0.1:$ACTIONS_PORT/webhook}"
+export GATEWAY_CALLBACK_URL="${GATEWAY_CALLBACK_URL:-http://127.0.0.1:$GATEWAY_PORT/rasa/callback}"
+export TRACKER_STORE_DIALECT="${TRACKER_STORE_DIALECT:-sqlite}"
+export TRACKER_STORE_URL="${TRACKER_STORE_URL:-sqlite:///$SHOP_VAR_DIR/rasa_tracker.db}"
+export LOCK_STORE_TYPE="${LOCK_STORE_TYPE:-in_memory}"
+export REDIS_HOST="${REDIS_HOST:-127.0.0.1}"
+# Rasa and TensorFlow are chatty and phone home by default; keep them quiet and offline.
+export TF_CPP_MIN_LOG_LEVEL="${TF_CPP_MIN_LOG_LEVEL:-2}"
+export RASA_TELEMETRY_ENABLED=false
+export SANIC_REGISTER=false
+mkdir -p "$SHOP_VAR_DIR"

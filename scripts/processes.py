@@ -1,0 +1,100 @@
+"""Start the stack's processes, wait until each answers, stop them all together."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+
+@dataclass
+class Service:
+    name: str
+    command: list[str]
+    health_url: str
+    log: Path
+    process: subprocess.Popen | None = field(default=None, repr=False)
+
+    def start(self) -> None:
+        self.log.parent.mkdir(parents=True, exist_ok=True)
+        handle = self.log.open("ab")
+        # Own process group, so stopping also ends the workers it spawns.
+        self.process = subprocess.Popen(
+            self.command, cwd=ROOT, stdout=handle, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def wait_healthy(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process and self.process.poll() is not None:
+                raise RuntimeError(f"{self.name} exited with {self.process.returncode}; "
+                                   f"see {self.log}")
+            try:
+                with urllib.request.urlopen(self.health_url, timeout=2) as response:
+                    if response.status < 500:
+                        return
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass
+            time.sleep(0.5)
+        raise RuntimeError(f"{self.name} did not answer {self.health_url} in {timeout:.0f} s; "
+                           f"see {self.log}")
+
+    def stop(self) -> None:
+        if not self.process or self.process.poll() is not None:
+            return
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+
+
+def assistant_services(model: Path, log_dir: Path) -> list[Service]:
+    env = os.environ
+    rasa = str(BIN / "rasa")
+    return [
+        Service(
+            "action server",
+            [rasa, "run", "actions", "--port", env.get("ACTIONS_PORT", "5055"),
+             "--actions", "actions"],
+            f"http://127.0.0.1:{env.get('ACTIONS_PORT', '5055')}/health",
+            log_dir / "actions.log",
+        ),
+        Service(
+            "Rasa server",
+            [rasa, "run", "--model", str(model), "--enable-api", "--port",
+             env.get("RASA_PORT", "5005"), "--credentials", "credentials.yml",
+             "--endpoints", "endpoints.yml", "--interface", "127.0.0.1"],
+            f"http://127.0.0.1:{env.get('RASA_PORT', '5005')}/status",
+            log_dir / "rasa.log",
+        ),
+    ]
+
+
+def start_all(services: list[Service], timeout: float = 240) -> None:
+    try:
+        for service in services:
+            print(f"==> starting {service.name} (log: {service.log.relative_to(ROOT)})",
+                  file=sys.stderr)
+            service.start()
+        for service in services:
+            service.wait_healthy(timeout)
+    except BaseException:
+        stop_all(services)
+        raise
+
+
+def stop_all(services: list[Service]) -> None:
+    for service in reversed(services):
+        service.stop()

@@ -1,0 +1,168 @@
+"""Escalation: the handoff holds the whole story, the bot pauses, the wait is honest."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy import select
+
+from actions.escalation import (
+    ActionEscalateToHuman,
+    ActionHandleFallback,
+    ActionOfferHuman,
+    consecutive_fallbacks,
+    wait_message,
+)
+from handoff.api import WaitEstimate
+from handoff.db import session_scope
+from handoff.models import Agent, Conversation, Handoff, Owner, Role
+from tests.trackers import action_event, bot_event, make_tracker, user_event
+
+ORDER_CONVERSATION = [
+    user_event("halo kak, paket ORD-583920 saya dimana ya", "check_order_status", 0.93,
+               metadata={"channel": "whatsapp"}),
+    bot_event("Untuk keamanan, mohon tulis email atau nomor HP..."),
+    user_event("rina.wijaya@example.com", "inform", 0.88),
+    bot_event("Pesanan ORD-583920 sedang dalam perjalanan dengan J&T Express..."),
+    user_event("mau ngomong sama CS aja", "request_human", 0.97,
+               metadata={"channel": "whatsapp"}),
+]
+VERIFIED_SLOTS = {"order_id": "ORD-583920", "verified_order_id": "ORD-583920", "language": "id"}
+
+
+async def escalate(events, slots, sender_id="conv-esc-1"):
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(events=events, slots=slots, sender_id=sender_id)
+    result = await ActionEscalateToHuman().run(dispatcher, tracker, {})
+    return result, dispatcher
+
+
+async def test_handoff_carries_transcript_intents_slots_order_and_summary(database):
+    events, _ = await escalate(ORDER_CONVERSATION, VERIFIED_SLOTS)
+    with session_scope() as session:
+        handoff = session.execute(select(Handoff)).scalar_one()
+        conversation = session.get(Conversation, "conv-esc-1")
+    context = handoff.context
+    assert handoff.status.value == "queued" and handoff.reason == "customer_request"
+    assert [t["sender"] for t in context["transcript"]] == [
+        "customer", "bot", "customer", "bot", "customer"]
+    assert all(t["timestamp"] for t in context["transcript"])
+    assert context["intents"][0] == {
+        "intent": "check_order_status", "confidence": 0.93,
+        "text": "halo kak, paket ORD-583920 saya dimana ya"}
+    assert context["slots"]["order_verified"] is True
+    assert context["order"]["tracking_number"] == "JP5839200123"
+    assert context["channel"] == "whatsapp" and context["language"] == "id"
+    assert "check the status of an order (order ORD-583920, verified)" in handoff.summary
+    assert "asked for a person" in handoff.summary
+    assert conversation.owner == Owner.human and conversation.channel == "whatsapp"
+    assert {"event": "pause"} in [{"event": e["event"]} for e in events]
+
+
+async def test_unverified_order_details_stay_out_of_the_context(database):
+    slots = {"order_id": "ORD-583920", "verified_order_id": None, "language": "id"}
+    await escalate(ORDER_CONVERSATION, slots)
+    with session_scope() as session:
+        handoff = session.execute(select(Handoff)).scalar_one()
+    assert handoff.context["order"] is None
+    assert "not verified" in handoff.summary
+
+
+async def test_escalating_twice_keeps_one_open_handoff(database):
+    await escalate(ORDER_CONVERSATION, VERIFIED_SLOTS)
+    await escalate(ORDER_CONVERSATION, VERIFIED_SLOTS)
+    with session_scope() as session:
+        assert len(session.execute(select(Handoff)).scalars().all()) == 1
+
+
+async def test_complaint_apologises_and_gets_priority(database):
+    events = [user_event("barangnya rusak, kecewa banget", "complain")]
+    _, dispatcher = await escalate(events, {"language": "id"})
+    assert dispatcher.messages[0]["response"] == "utter_handoff_complaint"
+    with session_scope() as session:
+        handoff = session.execute(select(Handoff)).scalar_one()
+    assert handoff.reason == "complaint" and handoff.priority > 0
+
+
+async def test_wait_estimate_uses_queue_and_agents_online(database, monkeypatch):
+    from handoff import config
+
+    monkeypatch.setenv("OPENING_HOURS", "00:00-23:59:59")
+    config.get_settings.cache_clear()
+    now = datetime.now(timezone.utc)
+    with session_scope() as session:
+        session.add(Agent(username="rina", display_name="Rina", role=Role.agent,
+                          password_hash="x", last_seen_at=now))
+    _, dispatcher = await escalate([user_event("human please", "request_human")], {},
+                                   sender_id="first")
+    # Nobody ahead, one agent, no history yet: the default 6 minutes of handling.
+    assert dispatcher.messages[-1]["response"] == "utter_handoff_queued"
+    assert dispatcher.messages[-1]["wait_minutes"] == 6
+    _, dispatcher = await escalate([user_event("human please", "request_human")], {},
+                                   sender_id="second")
+    assert dispatcher.messages[-1]["wait_minutes"] == 12  # one customer ahead
+
+
+def test_wait_message_is_honest_about_closed_hours_and_busy_agents():
+    jakarta_morning = datetime(2026, 11, 24, 8, 0, tzinfo=timezone(timedelta(hours=7)))
+    closed = WaitEstimate(minutes=6, agents_online=0, queue_ahead=0, within_hours=False,
+                          opens_at=jakarta_morning)
+    response, variables = wait_message(closed)
+    assert response == "utter_handoff_after_hours"
+    assert variables["opens_at"].startswith("08:00")
+    busy = WaitEstimate(minutes=18, agents_online=0, queue_ahead=2, within_hours=True,
+                        opens_at=jakarta_morning)
+    assert wait_message(busy) == ("utter_handoff_queued_no_agent_online", {"wait_minutes": 18})
+    staffed = WaitEstimate(minutes=4, agents_online=2, queue_ahead=1, within_hours=True,
+                           opens_at=jakarta_morning)
+    assert wait_message(staffed) == ("utter_handoff_queued", {"wait_minutes": 4})
+
+
+async def test_database_down_tells_the_customer_instead_of_crashing(monkeypatch):
+    from handoff import config, db
+
+    # A real PostgreSQL URL on a port where nothing listens: the connection is refused.
+    monkeypatch.setenv("DATABASE_URL", "postgresql://shop:shop@127.0.0.1:9/shop")
+    config.get_settings.cache_clear()
+    db.get_engine.cache_clear()
+    try:
+        events, dispatcher = await escalate([user_event("human", "request_human")], {})
+    finally:
+        db.get_engine.cache_clear()
+        config.get_settings.cache_clear()
+    assert dispatcher.messages[-1]["response"] == "utter_handoff_unavailable"
+    assert not any(e["event"] == "pause" for e in events)
+
+
+def test_consecutive_fallbacks_counts_only_the_latest_run():
+    events = [user_event("a", "nlu_fallback"), user_event("b", "greet"),
+              user_event("c", "out_of_scope"), bot_event("..."), user_event("d", "nlu_fallback")]
+    assert consecutive_fallbacks(events) == 2
+    assert consecutive_fallbacks([user_event("x", "greet")]) == 0
+
+
+async def test_first_fallback_explains_second_escalates():
+    dispatcher = CollectingDispatcher()
+    first = make_tracker(events=[user_event("asdfgh", "nlu_fallback")])
+    assert await ActionHandleFallback().run(dispatcher, first, {}) == []
+    assert dispatcher.messages[0]["response"] == "utter_default"
+
+    second = make_tracker(events=[user_event("asdfgh", "nlu_fallback"), bot_event("Sorry"),
+                                  user_event("qwerty", "nlu_fallback")])
+    events = await ActionHandleFallback().run(CollectingDispatcher(), second, {})
+    assert {"event": "slot", "name": "escalation_reason", "value": "not_understood"} in [
+        {k: e.get(k) for k in ("event", "name", "value")} for e in events]
+    assert events[-1]["event"] == "followup"
+    assert events[-1]["name"] == "action_escalate_to_human"
+
+
+async def test_offer_after_unhelpful_answer_records_that_reason():
+    tracker = make_tracker(events=[
+        user_event("berapa ongkir ke medan", "faq"), action_event("utter_faq"),
+        action_event("utter_did_that_help"), action_event("action_listen"),
+        user_event("nggak", "deny")])
+    dispatcher = CollectingDispatcher()
+    events = await ActionOfferHuman().run(dispatcher, tracker, {})
+    assert dispatcher.messages[0]["response"] == "utter_offer_human"
+    assert events[0]["value"] == "answer_not_helpful"

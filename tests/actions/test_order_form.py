@@ -1,0 +1,237 @@
+"""The order form: lookup, verification and the verified answers, on a real database."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy import select
+
+from actions.order_form import ActionAnswerOrder, ValidateOrderForm, order_id_in
+from actions.orders.models import OrderRequest
+from handoff.db import session_scope
+from tests.trackers import make_tracker, slot_event, user_event
+
+DOMAIN = {"slots": {}, "forms": {"order_form": {"required_slots": ["order_id", "verification"]}}}
+RINA_EMAIL = "rina.wijaya@example.com"
+
+
+def responses(dispatcher: CollectingDispatcher) -> list[str]:
+    return [m["response"] for m in dispatcher.messages]
+
+
+async def validate(text: str, intent: str, slots: dict, candidates: dict, entities=None):
+    tracker = make_tracker(
+        events=[user_event(text, intent, entities=entities)],
+        slots={"requested_slot": next(iter(candidates)), **slots},
+        active_loop="order_form",
+        extra_slot_events=[slot_event(k, v) for k, v in candidates.items()],
+    )
+    dispatcher = CollectingDispatcher()
+    events = await ValidateOrderForm().run(dispatcher, tracker, DOMAIN)
+    return {e["name"]: e["value"] for e in events if e["event"] == "slot"}, dispatcher
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [("ORD-583920", "ORD-583920"), ("ord 583920", "ORD-583920"), ("#583920", "ORD-583920"),
+     ("583920", "ORD-583920"), ("nomornya 583920 kak", "ORD-583920"), ("order-583920", "ORD-583920"),
+     ("58392", None), ("5839201", None), ("ORD-1' OR '1'='1", None), ("", None), ("😊", None)],
+)
+def test_order_numbers_are_normalised_whatever_the_customer_typed(typed, expected):
+    assert order_id_in(typed) == expected
+
+
+async def test_unknown_order_number_gets_its_own_answer_and_is_asked_again(database):
+    slots, dispatcher = await validate("ORD-999999", "inform", {}, {"order_id": "ORD-999999"})
+    assert slots["order_id"] is None
+    assert slots["lookup_attempts"] == 1
+    assert responses(dispatcher) == ["utter_order_not_found"]
+    assert dispatcher.messages[0]["order_id"] == "ORD-999999"
+
+
+async def test_malformed_and_hostile_order_numbers_are_rejected_without_lookup(database):
+    for text in ("ORD-1' OR '1'='1", "x" * 5000, "🙂🙂", "DROP TABLE orders;"):
+        slots, dispatcher = await validate(text, "inform", {}, {"order_id": text})
+        assert slots["order_id"] is None
+        assert responses(dispatcher) == ["utter_invalid_order_id"]
+
+
+async def test_third_unknown_order_number_ends_the_form_for_a_person(database):
+    slots, dispatcher = await validate(
+        "ORD-999999", "inform", {"lookup_attempts": 2}, {"order_id": "ORD-999999"}
+    )
+    assert slots["order_check"] == "not_found"
+    assert slots["verification"] == "-"  # the form is complete, nothing revealed
+    assert responses(dispatcher) == []
+
+
+async def test_known_order_asks_for_verification_and_reveals_nothing(database):
+    slots, dispatcher = await validate("#583920", "inform", {}, {"order_id": "#583920"})
+    assert slots["order_id"] == "ORD-583920"
+    assert slots["verification"] is None
+    assert dispatcher.messages == []
+
+
+@pytest.mark.parametrize("factor", [RINA_EMAIL, "Rina.Wijaya@Example.com", "0811-2233-4455",
+                                    "+62 811 2233 4455", "6281122334455"])
+async def test_email_or_phone_in_any_format_verifies(database, factor):
+    slots, _ = await validate(factor, "inform", {"order_id": "ORD-583920"},
+                              {"verification": factor})
+    assert slots["verification"] == "ok"
+    assert slots["verified_order_id"] == "ORD-583920"
+    assert slots["order_check"] == "verified"
+
+
+async def test_wrong_verification_counts_down_then_stops_after_three(database):
+    slots, dispatcher = await validate(
+        "other@example.com", "inform", {"order_id": "ORD-583920"},
+        {"verification": "other@example.com"},
+    )
+    assert slots["verification"] is None and slots["verification_attempts"] == 2 - 1
+    assert responses(dispatcher) == ["utter_verification_mismatch"]
+    assert dispatcher.messages[0]["attempts_left"] == 2
+
+    slots, dispatcher = await validate(
+        "0812 0000 0000", "inform", {"order_id": "ORD-583920", "verification_attempts": 2},
+        {"verification": "0812 0000 0000"},
+    )
+    assert slots["verification"] == "failed"
+    assert slots["order_check"] == "verification_failed"
+    assert "verified_order_id" not in slots
+
+
+async def test_verified_order_is_not_verified_again_in_the_same_session(database):
+    slots, _ = await validate(
+        "ORD-583920", "check_order_status", {"verified_order_id": "ORD-583920"},
+        {"order_id": "ORD-583920"},
+    )
+    assert slots["verification"] == "ok"
+
+
+async def test_new_order_number_needs_its_own_verification(database):
+    slots, _ = await validate(
+        "and ORD-240518?", "check_order_status",
+        {"verified_order_id": "ORD-583920", "verification": "ok"},
+        {"order_id": "ORD-240518"},
+    )
+    assert slots["order_id"] == "ORD-240518"
+    assert slots["verification"] is None
+
+
+async def answer(slots: dict, language: str = "en"):
+    tracker = make_tracker(
+        events=[user_event("x", "inform")], slots={"language": language, **slots}
+    )
+    dispatcher = CollectingDispatcher()
+    events = await ActionAnswerOrder().run(dispatcher, tracker, {})
+    return events, dispatcher
+
+
+def verified(order_id: str, request: str = "status") -> dict:
+    return {"order_id": order_id, "verified_order_id": order_id, "order_check": "verified",
+            "verification": "ok", "order_request": request}
+
+
+async def test_in_transit_answer_has_status_carrier_tracking_and_eta(database):
+    events, dispatcher = await answer(verified("ORD-583920"))
+    message = dispatcher.messages[0]
+    assert message["response"] == "utter_order_on_the_way"
+    assert message["carrier"] == "J&T Express"
+    assert message["tracking_number"] == "JP5839200123"
+    assert message["status_words"] == "on its way"
+    assert message["eta"] != "-"
+    assert not any(e["event"] == "followup" for e in events)
+
+
+@pytest.mark.parametrize(
+    ("order_id", "response", "offers_person"),
+    [("ORD-372615", "utter_order_delivered", False),
+     ("ORD-459102", "utter_order_cancelled", False),
+     ("ORD-671245", "utter_order_delayed", True),
+     ("ORD-100001", "utter_order_processing", False)],
+)
+async def test_each_status_gets_its_own_answer(database, order_id, response, offers_person):
+    events, dispatcher = await answer(verified(order_id))
+    assert responses(dispatcher) == [response]
+    followups = [e["name"] for e in events if e["event"] == "followup"]
+    assert followups == (["action_offer_human"] if offers_person else [])
+
+
+async def test_answers_follow_the_customer_language(database):
+    _, dispatcher = await answer(verified("ORD-583920"), language="id")
+    assert dispatcher.messages[0]["status_words"] == "sedang dalam perjalanan"
+
+
+async def test_unverified_customer_learns_nothing_and_is_offered_a_person(database):
+    slots = {"order_id": "ORD-583920", "order_check": "verification_failed",
+             "verification": "failed", "order_request": "status"}
+    events, dispatcher = await answer(slots)
+    assert responses(dispatcher) == ["utter_verification_failed"]
+    assert all("tracking_number" not in m for m in dispatcher.messages)
+    assert {"event": "followup", "name": "action_offer_human"} in [
+        {k: e[k] for k in ("event", "name")} for e in events if e["event"] == "followup"
+    ]
+    reason = [e["value"] for e in events if e.get("name") == "escalation_reason"]
+    assert reason == ["verification_failed"]
+
+
+async def test_cancel_before_shipping_is_recorded(database):
+    _, dispatcher = await answer(verified("ORD-100001", "cancel"))
+    assert responses(dispatcher) == ["utter_cancel_recorded"]
+    with session_scope() as session:
+        kinds = session.execute(select(OrderRequest.kind)).scalars().all()
+    assert [getattr(k, "value", k) for k in kinds] == ["cancel"]
+
+
+async def test_cancel_after_shipping_is_explained_and_a_person_offered(database):
+    events, dispatcher = await answer(verified("ORD-583920", "cancel"))
+    assert responses(dispatcher) == ["utter_cancel_too_late"]
+    assert [e["value"] for e in events if e.get("name") == "escalation_reason"] == [
+        "order_already_shipped"]
+    with session_scope() as session:
+        assert session.execute(select(OrderRequest)).first() is None
+
+
+async def test_address_change_before_shipping_records_the_new_address(database):
+    slots = {**verified("ORD-100001", "change_address"),
+             "new_address": "Jl. Sudirman No. 1, Jakarta Pusat 10220"}
+    _, dispatcher = await answer(slots)
+    assert responses(dispatcher) == ["utter_address_change_recorded"]
+    with session_scope() as session:
+        request = session.execute(select(OrderRequest)).scalar_one()
+    assert request.details == "Jl. Sudirman No. 1, Jakarta Pusat 10220"
+    assert request.conversation_id == "conv-test-1"
+
+
+async def test_address_form_asks_for_the_new_address_only_when_it_can_change(database):
+    form = ValidateOrderForm()
+    for order_id, expected in (("ORD-100001", True), ("ORD-583920", False)):
+        tracker = make_tracker(events=[user_event("x", "inform")],
+                               slots={**verified(order_id, "change_address")})
+        slots = await form.required_slots(["order_id", "verification"], CollectingDispatcher(),
+                                          tracker, DOMAIN)
+        assert ("new_address" in slots) is expected
+
+
+def test_today_is_used_for_lateness():
+    from types import SimpleNamespace
+
+    from actions.order_replies import is_late
+
+    order = SimpleNamespace(status="in_transit", estimated_delivery=date(2026, 1, 5))
+    assert is_late(order, date(2026, 1, 6))
+    assert not is_late(order, date(2026, 1, 5))
+
+
+async def test_order_number_typed_at_the_verification_step_is_not_a_failed_attempt(database):
+    slots, dispatcher = await validate(
+        "ORD-240518", "inform", {"order_id": "ORD-583920"},
+        {"order_id": "ORD-240518", "verification": "ORD-240518"},
+        entities=[{"entity": "order_id", "value": "ORD-240518"}],
+    )
+    assert slots["order_id"] == "ORD-240518"
+    assert slots["verification"] is None
+    assert "verification_attempts" not in slots
+    assert dispatcher.messages == []

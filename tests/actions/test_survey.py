@@ -1,0 +1,144 @@
+"""The CES survey: once per session, typed or clicked answers, skippable, stored in full."""
+
+from __future__ import annotations
+
+import pytest
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy import select
+
+from actions.effort_scale import parse_effort_score
+from actions.survey import ActionStartSurvey, ActionSubmitSurvey, ValidateCesForm
+from handoff import api
+from handoff.db import session_scope
+from handoff.models import Agent, Conversation, HandoffStatus, Role, SurveyAnswer
+from tests.trackers import make_tracker, slot_event, user_event
+
+DOMAIN = {"slots": {}, "forms": {"ces_form": {"required_slots": ["ces_score", "ces_comment"]}}}
+
+
+@pytest.mark.parametrize(
+    ("reply", "score"),
+    [("7", 7), ("1", 1), ("5 kak", 5), ("nilai 6 deh", 6), ("6/7", 6), ("gampang banget", 7),
+     ("lumayan mudah", 5), ("agak ribet", 3), ("susah banget", 1), ("very easy", 7),
+     ("pretty hard", 2), ("it was ok", 4), ("😊 7", 7), ("VERY EASY!!", 7)],
+)
+def test_effort_scores_are_read_from_digits_and_words(reply, score):
+    assert parse_effort_score(reply) == score
+
+
+@pytest.mark.parametrize("reply", ["", "8", "10", "between 5 and 6", "ORD-583920", "what?",
+                                   "x" * 10_000])
+def test_unreadable_effort_replies_give_none(reply):
+    assert parse_effort_score(reply) is None
+
+
+async def start(slots=None, sender_id="conv-survey"):
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(events=[user_event("bye", "goodbye", metadata={"channel": "web"})],
+                           slots=slots or {}, sender_id=sender_id)
+    return await ActionStartSurvey().run(dispatcher, tracker, {}), dispatcher
+
+
+async def test_goodbye_asks_the_question_once_and_records_it_as_sent(database):
+    events, dispatcher = await start({"language": "id"})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_ask_ces_score"]
+    assert {"event": "active_loop", "name": "ces_form"} in [
+        {k: e.get(k) for k in ("event", "name")} for e in events]
+    with session_scope() as session:
+        sent = session.execute(select(SurveyAnswer)).scalar_one()
+    assert (sent.trigger, sent.language, sent.channel, sent.score) == ("goodbye", "id", "web", None)
+
+    again, dispatcher = await start({"ces_asked": True})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_goodbye"]
+    assert not any(e["event"] == "active_loop" for e in again)
+
+
+async def test_after_an_agent_resolves_no_goodbye_is_said_twice(database):
+    _, dispatcher = await start({"ces_asked": True, "survey_trigger": "resolved"})
+    assert dispatcher.messages == []
+
+
+async def validate(text, intent, candidates, slots=None, entities=None):
+    tracker = make_tracker(
+        events=[user_event(text, intent, entities=entities)],
+        slots={"requested_slot": next(iter(candidates)), **(slots or {})},
+        active_loop="ces_form",
+        extra_slot_events=[slot_event(k, v) for k, v in candidates.items()],
+    )
+    dispatcher = CollectingDispatcher()
+    events = await ValidateCesForm().run(dispatcher, tracker, DOMAIN)
+    return {e["name"]: e["value"] for e in events}, dispatcher
+
+
+async def test_clicked_and_typed_scores_are_accepted():
+    slots, _ = await validate('/rate_effort{"ces_score":"6"}', "rate_effort", {"ces_score": "6"})
+    assert slots["ces_score"] == "6"
+    slots, _ = await validate("gampang banget kak", "rate_effort",
+                              {"ces_score": "gampang banget kak"})
+    assert slots["ces_score"] == "7"
+
+
+async def test_unclear_answer_is_asked_once_more_then_let_go():
+    slots, dispatcher = await validate("hmm", "nlu_fallback", {"ces_score": "hmm"})
+    assert slots == {"ces_score": None, "ces_retries": 1.0}
+    assert dispatcher.messages[0]["response"] == "utter_ces_score_unclear"
+    slots, dispatcher = await validate("hmm", "nlu_fallback", {"ces_score": "hmm"},
+                                       {"ces_retries": 1.0})
+    assert slots == {"ces_score": "declined", "ces_comment": "-"}
+    assert dispatcher.messages == []
+
+
+async def test_skip_ends_the_survey():
+    slots, _ = await validate("/stop", "stop", {"ces_score": "/stop"})
+    assert slots == {"ces_score": "declined", "ces_comment": "-"}
+
+
+async def test_comment_is_optional_and_kept_when_given():
+    slots, _ = await validate("no thanks", "deny", {"ces_comment": "no thanks"})
+    assert slots["ces_comment"] == "-"
+    text = "kurirnya lama banget tapi CS nya ramah"
+    slots, _ = await validate(text, "complain", {"ces_comment": text})
+    assert slots["ces_comment"] == text
+
+
+async def submit(slots, sender_id="conv-survey"):
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(events=[user_event("-", "deny")], slots=slots, sender_id=sender_id)
+    await ActionSubmitSurvey().run(dispatcher, tracker, {})
+    return dispatcher
+
+
+async def test_answer_is_stored_with_channel_language_human_and_reason(database):
+    with session_scope() as session:
+        agent = Agent(username="rina", display_name="Rina", role=Role.agent, password_hash="x")
+        session.add(agent)
+        session.flush()
+        handoff = api.create_handoff(
+            session, conversation_id="conv-survey", reason="complaint", summary="s",
+            context={}, channel="whatsapp", language="id")
+        handoff.agent_id = agent.id
+        handoff.status = HandoffStatus.resolved
+        agent_id = agent.id
+    await start({"language": "id", "survey_trigger": "resolved"})
+    dispatcher = await submit({"ces_score": "6", "ces_comment": "cepat", "language": "id",
+                               "survey_trigger": "resolved"})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_survey_thanks"]
+    with session_scope() as session:
+        answer = session.execute(select(SurveyAnswer)).scalar_one()
+        conversation = session.get(Conversation, "conv-survey")
+    assert (answer.score, answer.comment, answer.channel, answer.language) == (
+        6, "cepat", "whatsapp", "id")
+    assert answer.human_involved and answer.escalation_reason == "complaint"
+    assert answer.agent_id == agent_id and answer.trigger == "resolved"
+    assert conversation.closed_at is not None and conversation.close_reason == "resolved"
+
+
+async def test_declined_survey_is_stored_as_no_answer_and_says_goodbye(database):
+    await start({"language": "en"})
+    dispatcher = await submit({"ces_score": "declined", "ces_comment": "-", "language": "en"})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_survey_skipped",
+                                                             "utter_goodbye"]
+    with session_scope() as session:
+        answer = session.execute(select(SurveyAnswer)).scalar_one()
+    assert answer.score is None and answer.declined and answer.answered_at is not None
+    assert not answer.human_involved

@@ -1,0 +1,30 @@
+"""Shared fixtures: a real SQLite shop database per test, and Rasa trackers built from dicts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy.engine import Engine
+
+from handoff import config, db
+
+
+@pytest.fixture
+def database(tmp_path, monkeypatch) -> Iterator[Engine]:
+    """A fresh SQLite database at DATABASE_URL with every table and the demo orders."""
+    from actions.orders import models as order_models  # noqa: F401  (registers tables)
+    from actions.orders.seed import seed_demo_orders
+    from handoff import models  # noqa: F401
+
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/shop.db")
+    config.get_settings.cache_clear()
+    db.get_engine.cache_clear()
+    engine = db.get_engine()
+    db.Base.metadata.create_all(engine)
+    with db.session_scope() as session:
+        seed_demo_orders(session)
+    yield engine
+    engine.dispose()
+    db.get_engine.cache_clear()
+    config.get_settings.cache_clear()
