@@ -8,20 +8,9 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.conversation import SUPPORTED_LANGUAGES, metadata
+from actions.conversation import metadata
 from handoff.config import get_settings
-from nlu.language import detect_language
-
-
-def choose_language(text: str, current: str | None, hint: str | None, default: str) -> str:
-    """Switch only on clear evidence; otherwise keep what we had, else the channel's hint."""
-    detected = detect_language(text)
-    if detected:
-        return detected
-    if current in SUPPORTED_LANGUAGES:
-        return current
-    hint = (hint or "")[:2].lower()
-    return hint if hint in SUPPORTED_LANGUAGES else default
+from nlu.language import choose_language
 
 
 class ActionDetectLanguage(Action):

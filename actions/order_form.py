@@ -6,7 +6,6 @@ Nothing about an order is said before `verified_order_id` equals the order in qu
 from __future__ import annotations
 
 import re
-from datetime import date
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -17,7 +16,9 @@ from rasa_sdk.types import DomainDict
 from actions.conversation import language_of
 from actions.order_replies import order_reply
 from actions.orders.store import find_order, record_request, verification_matches
+from handoff.config import get_settings
 from handoff.db import session_scope
+from handoff.hours import local_today
 from nlu.patterns import find_entities, normalise_order_id
 
 MAX_ATTEMPTS = 3
@@ -53,14 +54,12 @@ class ValidateOrderForm(FormValidationAction):
         tracker: Tracker,
         domain: DomainDict,
     ) -> list[str]:
-        slots = list(domain_slots)
-        if (
+        needs_address = (
             tracker.get_slot("order_request") == "change_address"
             and tracker.get_slot("order_check") == "verified"
             and _still_changeable(tracker.get_slot("order_id"))
-        ):
-            slots.append("new_address")
-        return slots
+        )
+        return [s for s in domain_slots if s != "new_address" or needs_address]
 
     def validate_order_id(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -167,7 +166,7 @@ class ActionAnswerOrder(Action):
             if order is None:  # deleted since verification
                 dispatcher.utter_message(response="utter_order_not_found", order_id=order_id)
                 return reset
-            reply = order_reply(order, request, language, date.today())
+            reply = order_reply(order, request, language, local_today(get_settings()))
             if reply.request_kind:
                 record_request(
                     session, order, reply.request_kind,

@@ -10,6 +10,8 @@ from datetime import date
 from typing import Any
 
 from actions.dates import format_date
+from handoff.config import get_settings
+from handoff.hours import to_local
 
 STATUS_WORDS = {
     "processing": {"id": "sedang diproses", "en": "being processed"},
@@ -46,7 +48,8 @@ def order_variables(order: Any, language: str) -> dict[str, Any]:
         "tracking_number": order.tracking_number or "-",
         "eta": format_date(order.estimated_delivery, language),
         "delivered_on": format_date(
-            order.delivered_at.date() if order.delivered_at else None, language
+            to_local(get_settings(), order.delivered_at).date() if order.delivered_at else None,
+            language,
         ),
     }
 

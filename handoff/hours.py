@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from handoff.config import Settings
@@ -11,6 +11,17 @@ from handoff.config import Settings
 def local_now(settings: Settings, now: datetime | None = None) -> datetime:
     now = now or datetime.now(ZoneInfo("UTC"))
     return now.astimezone(ZoneInfo(settings.timezone))
+
+
+def local_today(settings: Settings, now: datetime | None = None) -> date:
+    """Today in the store's time zone (the date customers and couriers mean)."""
+    return local_now(settings, now).date()
+
+
+def to_local(settings: Settings, moment: datetime) -> datetime:
+    if moment.tzinfo is None:  # stored in UTC; SQLite drops the zone
+        moment = moment.replace(tzinfo=ZoneInfo("UTC"))
+    return moment.astimezone(ZoneInfo(settings.timezone))
 
 
 def is_open(settings: Settings, now: datetime | None = None) -> bool:

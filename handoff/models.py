@@ -143,6 +143,8 @@ class Handoff(Base):
     assigned_at = Column(DateTime(timezone=True))
     first_agent_reply_at = Column(DateTime(timezone=True))
     resolved_at = Column(DateTime(timezone=True))
+    # Set once the inbox and the customer were told; lets any gateway instance catch up.
+    announced_at = Column(DateTime(timezone=True))
 
     conversation = relationship("Conversation", back_populates="handoffs")
     agent = relationship("Agent")

@@ -65,3 +65,14 @@ def detect_language(text: str, min_confidence: float = 0.75) -> str | None:
     if 1.0 - indonesian >= min_confidence:
         return "en"
     return None
+
+
+def choose_language(text: str, current: str | None, hint: str | None, default: str) -> str:
+    """Switch only on clear evidence; otherwise keep what we had, else the channel's hint."""
+    detected = detect_language(text)
+    if detected:
+        return detected
+    if current in SUPPORTED:
+        return current
+    hint = (hint or "")[:2].lower()
+    return hint if hint in SUPPORTED else default

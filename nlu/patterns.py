@@ -9,9 +9,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-import spacy
-from spacy.language import Language
+if TYPE_CHECKING:
+    from spacy.language import Language
 
 ORDER_ID_RE = re.compile(r"^(?:(?:ord|order)?\s*[-#:]?\s*)(\d{6})$", re.IGNORECASE)
 EMAIL_RE = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
@@ -67,7 +68,13 @@ class Entity:
 
 @lru_cache(maxsize=1)
 def shop_nlp() -> Language:
-    """Blank Indonesian tokenizer with the shop's EntityRuler (built once per process)."""
+    """Blank Indonesian tokenizer with the shop's EntityRuler (built once per process).
+
+    spaCy is imported here, not at module level: it pulls in TensorFlow (seconds, hundreds
+    of MB), which processes that only normalise text should not pay for.
+    """
+    import spacy
+
     nlp = spacy.blank("id")
     ruler = nlp.add_pipe("entity_ruler", config={"overwrite_ents": True})
     ruler.add_patterns(_ENTITY_PATTERNS)

@@ -26,8 +26,18 @@ from actions.orders.models import CARRIERS, Order, OrderStatus
 from nlu.patterns import normalise_email, normalise_order_id, normalise_phone
 
 COLUMNS = (
-    "order_id", "customer_name", "email", "phone", "status", "items", "total",
-    "shipping_address", "carrier", "tracking_number", "placed_at", "estimated_delivery",
+    "order_id",
+    "customer_name",
+    "email",
+    "phone",
+    "status",
+    "items",
+    "total",
+    "shipping_address",
+    "carrier",
+    "tracking_number",
+    "placed_at",
+    "estimated_delivery",
     "delivered_at",
 )
 OPTIONAL = frozenset({"carrier", "tracking_number", "estimated_delivery", "delivered_at"})
@@ -92,36 +102,59 @@ def import_orders(path: str | Path, session: Session, *, progress: bool = False)
     result = ImportResult()
     first_line: dict[str, int] = {}
     batch: list[dict] = []
-    with path.open(encoding="utf-8-sig", newline="") as handle, tqdm(
-        total=total_lines, unit=" lines", disable=None if progress else True, file=sys.stderr
-    ) as bar:
+    with (
+        path.open(encoding="utf-8-sig", newline="") as handle,
+        tqdm(
+            total=total_lines, unit=" lines", disable=None if progress else True, file=sys.stderr
+        ) as bar,
+    ):
         reader = csv.reader(handle, strict=True)
         positions = _columns(_read_header(reader, path), path)
         bar.update(reader.line_num)
-        for line, last_line, row, csv_error in _rows(reader):
-            bar.update(last_line - bar.n)
-            try:
-                if csv_error:
-                    span = f" (the record runs to line {last_line})" if last_line > line else ""
-                    raise BadRowError(f"malformed CSV: {csv_error}{span}")
-                if not any(cell.strip() for cell in row):
+        try:
+            for line, last_line, row, csv_error in _rows(reader):
+                bar.update(last_line - bar.n)
+                values = _checked_row(line, last_line, row, csv_error, positions, first_line)
+                if isinstance(values, BadRow):
+                    result.bad_rows.append(values)
+                    continue
+                if values is None:
                     continue  # blank line
-                values = parse_row(row, positions, spans=last_line - line + 1)
-                if values["order_id"] in first_line:
-                    raise BadRowError(
-                        f"duplicate order_id {values['order_id']} "
-                        f"(first on line {first_line[values['order_id']]})"
-                    )
-            except BadRowError as error:
-                result.bad_rows.append(BadRow(line, str(error)))
-                continue
-            first_line[values["order_id"]] = line
-            batch.append(values)
-            if len(batch) >= BATCH_SIZE:
-                _upsert(session, batch, result)
-                batch.clear()
+                first_line[values["order_id"]] = line
+                batch.append(values)
+                if len(batch) >= BATCH_SIZE:
+                    _upsert(session, batch, result)
+                    batch.clear()
+        except UnicodeDecodeError:  # the file changed since it was checked
+            raise ImportFileError(f"{path} is no longer UTF-8 text") from None
         _upsert(session, batch, result)
     return result
+
+
+def _checked_row(
+    line: int,
+    last_line: int,
+    row: list[str],
+    csv_error: str | None,
+    positions: dict[str, int],
+    first_line: dict[str, int],
+) -> dict | BadRow | None:
+    """Column values of a good record, the problem of a bad one, None for a blank line."""
+    try:
+        if csv_error:
+            span = f" (the record runs to line {last_line})" if last_line > line else ""
+            raise BadRowError(f"malformed CSV: {csv_error}{span}")
+        if not any(cell.strip() for cell in row):
+            return None
+        values = parse_row(row, positions, spans=last_line - line + 1)
+        if values["order_id"] in first_line:
+            raise BadRowError(
+                f"duplicate order_id {values['order_id']} "
+                f"(first on line {first_line[values['order_id']]})"
+            )
+    except BadRowError as error:
+        return BadRow(line, str(error))
+    return values
 
 
 def parse_row(row: list[str], positions: dict[str, int], spans: int = 1) -> dict:
@@ -176,7 +209,8 @@ def parse_row(row: list[str], positions: dict[str, int], spans: int = 1) -> dict
         "placed_at": placed_at,
         "estimated_delivery": (
             _date(raw["estimated_delivery"], "estimated_delivery")
-            if raw["estimated_delivery"] else None
+            if raw["estimated_delivery"]
+            else None
         ),
         "delivered_at": delivered_at,
     }

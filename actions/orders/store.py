@@ -75,14 +75,18 @@ def record_request(
     if request_kind is RequestKind.change_address and not details:
         raise ValueError("a change_address request needs the new address in details")
 
-    existing = session.execute(
-        select(OrderRequest).where(
-            OrderRequest.order_id == order.order_id,
-            OrderRequest.kind == request_kind,
-            OrderRequest.details == details,
-            OrderRequest.status == "pending",
+    existing = (
+        session.execute(
+            select(OrderRequest).where(
+                OrderRequest.order_id == order.order_id,
+                OrderRequest.kind == request_kind,
+                OrderRequest.details == details,
+                OrderRequest.status == "pending",
+            )
         )
-    ).scalars().first()
+        .scalars()
+        .first()
+    )
     if existing is not None:
         return existing
     request = OrderRequest(

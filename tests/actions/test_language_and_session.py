@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.language import ActionDetectLanguage, choose_language
+from actions.language import ActionDetectLanguage
 from actions.session import ActionSessionStart
+from nlu.language import choose_language
 from tests.trackers import make_tracker, user_event
 
 
@@ -25,7 +26,8 @@ def test_language_switches_only_on_clear_evidence(text, current, hint, expected)
 
 async def test_detect_language_sets_the_slot_only_when_it_changes():
     action = ActionDetectLanguage()
-    tracker = make_tracker(events=[user_event("kak barang saya belum sampai", "check_order_status")],
+    said = user_event("kak barang saya belum sampai", "check_order_status")
+    tracker = make_tracker(events=[said],
                            slots={"language": "en"})
     assert await action.run(CollectingDispatcher(), tracker, {}) == [
         {"event": "slot", "timestamp": None, "name": "language", "value": "id"}]

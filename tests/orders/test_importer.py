@@ -17,7 +17,7 @@ from actions.orders.store import find_order
 ROOT = Path(__file__).resolve().parents[2]
 HEADER = ",".join(COLUMNS)
 GOOD_1 = (
-    'ORD-700001,Siti Aminah,Siti.Aminah@Example.com,0812-3456-7001,shipped,'
+    "ORD-700001,Siti Aminah,Siti.Aminah@Example.com,0812-3456-7001,shipped,"
     '"Kaos Polos x 2 @ 69.000; Topi Baseball x 1 @ 45000",183000,'
     '"Jl. Melati No. 3, Kebayoran Baru, Jakarta Selatan 12160",JNE,JNE0700001,'
     "2024-05-01T10:00:00+07:00,2024-05-03,"
@@ -94,20 +94,27 @@ def test_bad_row_is_reported_with_its_line_and_skipped(tmp_path, session, row, r
     assert reason in result.bad_rows[0].reason
     assert result.created == 2
     assert {o.order_id for o in session.execute(select(Order)).scalars()} == {
-        "ORD-700002", "ORD-700003"
+        "ORD-700002",
+        "ORD-700003",
     }
 
 
 def test_several_bad_rows_are_all_reported_in_file_order(tmp_path, session):
     path = write_csv(
-        tmp_path, HEADER, GOOD_1.replace(",shipped,", ",lost,"), "", GOOD_2,
-        GOOD_1.replace("0812-3456-7001", "call me"), GOOD_1,
+        tmp_path,
+        HEADER,
+        GOOD_1.replace(",shipped,", ",lost,"),
+        "",
+        GOOD_2,
+        GOOD_1.replace("0812-3456-7001", "call me"),
+        GOOD_1,
     )
 
     result = import_orders(path, session)
 
     assert [(bad.line, bad.reason.split(" '")[0]) for bad in result.bad_rows] == [
-        (2, "unknown status"), (6, "bad phone"),
+        (2, "unknown status"),
+        (6, "bad phone"),
     ]
     assert result.imported == 2
     assert str(result.bad_rows[1]).startswith("line 6: bad phone")
@@ -160,8 +167,11 @@ def test_columns_may_come_in_any_order_and_with_a_bom(tmp_path, session):
     path = tmp_path / "excel.csv"
     swapped = GOOD_1.split(",", 2)  # order_id, customer_name, rest
     path.write_text(
-        "\ufeff" + ",".join([columns[1], columns[0], *columns[2:]]) + "\r\n"
-        + ",".join([swapped[1], swapped[0], swapped[2]]) + "\r\n",
+        "\ufeff"
+        + ",".join([columns[1], columns[0], *columns[2:]])
+        + "\r\n"
+        + ",".join([swapped[1], swapped[0], swapped[2]])
+        + "\r\n",
         encoding="utf-8",
     )
 
@@ -178,8 +188,10 @@ def test_columns_may_come_in_any_order_and_with_a_bom(tmp_path, session):
         (HEADER.replace("email", "e_mail").encode() + b"\n" + GOOD_1.encode(), "incorrect header"),
         (GOOD_1.encode() + b"\n", "incorrect header"),  # header line missing
         (HEADER.replace(",", ";").encode() + b"\n", "semicolons"),
-        (HEADER.encode() + b"\n" + GOOD_1.replace("Siti", "S\xefti").encode("latin-1") + b"\n",
-         "not UTF-8 text (first bad byte on line 2)"),
+        (
+            HEADER.encode() + b"\n" + GOOD_1.replace("Siti", "S\xefti").encode("latin-1") + b"\n",
+            "not UTF-8 text (first bad byte on line 2)",
+        ),
     ],
 )
 def test_unreadable_file_imports_nothing(tmp_path, session, content, message):
@@ -212,8 +224,14 @@ def test_items_accept_thousand_separators_and_names_with_x():
 def run_cli(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
     env = os.environ | {"TF_CPP_MIN_LOG_LEVEL": "3"}
     env.pop("DATABASE_URL", None)
-    command = [sys.executable, "-m", "actions.orders.importer", *args,
-               "--database-url", f"sqlite:///{tmp_path}/cli.db"]
+    command = [
+        sys.executable,
+        "-m",
+        "actions.orders.importer",
+        *args,
+        "--database-url",
+        f"sqlite:///{tmp_path}/cli.db",
+    ]
     return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
 
 
@@ -273,3 +291,26 @@ def test_the_documented_example_imports_cleanly(tmp_path, session):
     assert find_order(session, "ORD-700003").items == [
         {"name": "Sprei Katun Jepang 160x200", "qty": 1, "price": 185_000}
     ]
+
+
+def test_a_failure_half_way_leaves_nothing_imported(tmp_path, engine, monkeypatch):
+    from actions.orders import importer
+    from handoff.db import session_scope
+
+    monkeypatch.setattr(importer, "BATCH_SIZE", 1)
+    real_upsert, calls = importer._upsert, []
+
+    def upsert_then_crash(*args):
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("power cut")
+        real_upsert(*args)
+
+    monkeypatch.setattr(importer, "_upsert", upsert_then_crash)
+    path = write_csv(tmp_path, HEADER, GOOD_1, GOOD_2)
+
+    with pytest.raises(RuntimeError), session_scope(engine) as session:
+        import_orders(path, session)
+
+    with session_scope(engine) as session:
+        assert count_orders(session) == 0

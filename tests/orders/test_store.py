@@ -78,8 +78,15 @@ def test_verification_accepts_the_order_email_in_any_case(session, factor):
 
 @pytest.mark.parametrize(
     "factor",
-    ["+6281122334455", "081122334455", "0811-2233-4455", "+62 811 2233 4455", "6281122334455",
-     "81122334455", "(0811) 2233.4455"],
+    [
+        "+6281122334455",
+        "081122334455",
+        "0811-2233-4455",
+        "+62 811 2233 4455",
+        "6281122334455",
+        "81122334455",
+        "(0811) 2233.4455",
+    ],
 )
 def test_verification_accepts_the_order_phone_in_any_format(session, factor):
     assert verification_matches(make_order(session), factor)
@@ -87,8 +94,18 @@ def test_verification_accepts_the_order_phone_in_any_format(session, factor):
 
 @pytest.mark.parametrize(
     "factor",
-    ["rina@example.com", "rina.wijaya@example.co", "081122334456", "+6581122334455", "rina",
-     "", "   ", None, "ORD-583920", "Rina Wijaya"],
+    [
+        "rina@example.com",
+        "rina.wijaya@example.co",
+        "081122334456",
+        "+6581122334455",
+        "rina",
+        "",
+        "   ",
+        None,
+        "ORD-583920",
+        "Rina Wijaya",
+    ],
 )
 def test_verification_fails_for_any_other_factor(session, factor):
     assert not verification_matches(make_order(session), factor)
@@ -118,7 +135,10 @@ def test_record_request_stores_a_pending_request_with_the_conversation(session):
     order = make_order(session)
 
     request = record_request(
-        session, order, "change_address", details="Jl. Asia Afrika No. 8, Bandung",
+        session,
+        order,
+        "change_address",
+        details="Jl. Asia Afrika No. 8, Bandung",
         conversation_id="conv-1",
     )
     session.commit()

@@ -1,0 +1,45 @@
+"""The Rasa input channel the gateway talks through (loaded by the Rasa server).
+
+Rasa's own callback channel drops the message metadata; this one keeps it, so actions
+know the customer's channel (web, whatsapp) and locale. Replies, including those the bot
+sends later (the survey after a resolve, the idle check), are POSTed to the gateway's
+callback URL. Registered in credentials.yml as `handoff.rasa_channel.GatewayInput`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from rasa.core.channels.callback import CallbackInput
+from rasa.core.channels.channel import UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+
+class GatewayInput(CallbackInput):
+    @classmethod
+    def name(cls) -> str:
+        return "gateway"
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        webhook = Blueprint("gateway_webhook", __name__)
+
+        @webhook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            sender_id = await self._extract_sender(request)
+            text = self._extract_message(request)
+            if not sender_id or text is None:
+                return response.json({"error": "sender and message are required"}, status=422)
+            await on_new_message(
+                UserMessage(text, self.get_output_channel(), sender_id,
+                            input_channel=self.name(), metadata=self.get_metadata(request))
+            )
+            return response.text("success")
+
+        return webhook

@@ -1,0 +1,46 @@
+"""Talking to the Rasa server: customer messages in, and the survey after a resolve.
+
+Replies never come back on these requests: Rasa POSTs them to the gateway's callback URL
+(handoff.routes.rasa_callback), which is how later bot messages reach the customer too.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from handoff.config import get_settings
+
+CHANNEL = "gateway"  # handoff.rasa_channel.GatewayInput
+TIMEOUT = httpx.Timeout(60.0, connect=3.0)
+
+
+class RasaUnavailable(Exception):
+    """Rasa could not take the message (down, timing out, or answering with an error)."""
+
+
+async def _post(path: str, payload: Any, params: dict[str, str] | None = None) -> None:
+    url = f"{get_settings().rasa_url}{path}"
+    try:
+        async with httpx.AsyncClient(timeout=TIMEOUT) as client:
+            response = await client.post(url, json=payload, params=params)
+    except httpx.HTTPError as error:
+        raise RasaUnavailable(f"{url}: {error!r}") from error
+    if response.status_code >= 400:
+        raise RasaUnavailable(f"{url}: HTTP {response.status_code} {response.text[:200]}")
+
+
+async def send_to_bot(conversation_id: str, text: str, metadata: dict[str, Any]) -> None:
+    """Returns when Rasa has processed the message and posted its replies to the callback."""
+    await _post(f"/webhooks/{CHANNEL}/webhook",
+                {"sender": conversation_id, "message": text, "metadata": metadata})
+
+
+async def resume_with_survey(conversation_id: str, trigger: str) -> None:
+    """Give the conversation back to the bot and have it ask the CES question."""
+    events = [{"event": "resume"},
+              {"event": "slot", "name": "survey_trigger", "value": trigger}]
+    await _post(f"/conversations/{conversation_id}/tracker/events", events)
+    await _post(f"/conversations/{conversation_id}/execute", {"name": "action_start_survey"},
+                params={"output_channel": CHANNEL})

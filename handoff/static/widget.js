@@ -1,0 +1,354 @@
+/*
+ * Toko Nusa chat widget. Embed with one tag:
+ *   <script src="https://HOST/static/widget.js" data-gateway="https://HOST" defer></script>
+ * Speaks the /ws/chat protocol (docs/widget-protocol.md). Everything the customer, bot or
+ * agent wrote is rendered with textContent, never as HTML.
+ */
+(() => {
+  "use strict";
+  if (window.__tokoNusaChat) return; // the tag may be pasted twice
+  window.__tokoNusaChat = true;
+
+  const script = document.currentScript;
+  const gateway = (script.dataset.gateway || new URL(script.src).origin).replace(/\/$/, "");
+  const STORE_KEY = "tokonusa.chat";
+  const OUTBOX_KEY = "tokonusa.chat.outbox";
+  const PING_MS = 25000;
+  const TYPING_SHOW_MS = 5000;
+  const TYPING_SEND_MS = 3000;
+
+  const TEXTS = {
+    id: {
+      title: "Toko Nusa — Bantuan", open: "Buka obrolan", close: "Tutup obrolan",
+      placeholder: "Tulis pesan…", send: "Kirim", newChat: "Obrolan baru",
+      queued: (n) => (n ? `Menghubungkan Anda ke petugas (sekitar ${n} menit)` : "Menghubungkan Anda ke petugas…"),
+      joined: (name) => `${name} bergabung`, typing: (name) => `${name} sedang mengetik…`,
+      closed: "Obrolan ditutup — mulai yang baru", offline: "Koneksi terputus, menyambung ulang…",
+      sending: "mengirim…", bot: "Asisten Nusa", you: "Anda", agent: "Petugas",
+      too_long: "Pesan terlalu panjang (maks. 4000 karakter).", rate_limited: "Terlalu cepat, coba lagi sebentar.",
+      invalid: "Pesan tidak dapat dikirim.", unknown_conversation: "Obrolan lama tidak ditemukan, memulai yang baru.",
+      effortHint: "1 = sangat sulit · 7 = sangat mudah",
+    },
+    en: {
+      title: "Toko Nusa — Help", open: "Open chat", close: "Close chat",
+      placeholder: "Type a message…", send: "Send", newChat: "New chat",
+      queued: (n) => (n ? `Connecting you to a person (about ${n} min)` : "Connecting you to a person…"),
+      joined: (name) => `${name} joined`, typing: (name) => `${name} is typing…`,
+      closed: "Chat closed — start a new one", offline: "Connection lost, reconnecting…",
+      sending: "sending…", bot: "Nusa assistant", you: "You", agent: "Agent",
+      too_long: "Message too long (max 4000 characters).", rate_limited: "Too fast, try again in a moment.",
+      invalid: "The message could not be sent.", unknown_conversation: "The old chat was not found, starting a new one.",
+      effortHint: "1 = very hard · 7 = very easy",
+    },
+  };
+
+  // ---- persisted state: the conversation to resume and messages not yet acknowledged ----
+  const load = (key, fallback) => {
+    try { return JSON.parse(localStorage.getItem(key)) || fallback; } catch { return fallback; }
+  };
+  const save = (key, value) => localStorage.setItem(key, JSON.stringify(value));
+  let session = load(STORE_KEY, null); // {conversation_id, token, last_seq, language}
+  let outbox = load(OUTBOX_KEY, []); // frames awaiting their echo, in send order
+
+  const shownSeqs = new Set();
+  let language = session?.language || ((navigator.language || "").toLowerCase().startsWith("id") ? "id" : "en");
+  let lastState = null;
+  let socket = null;
+  let attached = false; // the server confirmed which conversation this socket serves
+  let retries = 0;
+  let pingTimer = 0;
+  let typingTimer = 0;
+  let lastTypingSent = 0;
+  let unread = 0;
+  const t = (key, ...args) => {
+    const value = TEXTS[language][key];
+    return typeof value === "function" ? value(...args) : value;
+  };
+  const newId = () => (crypto.randomUUID ? crypto.randomUUID()
+    : `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`);
+
+  // ---- DOM (inside a shadow root so the host page's CSS cannot break it) ----
+  const el = (tag, props = {}, children = [], attrs = {}) => {
+    const node = Object.assign(document.createElement(tag), props);
+    for (const [name, value] of Object.entries(attrs)) node.setAttribute(name, value);
+    node.append(...children);
+    return node;
+  };
+  const host = el("div", { id: "tokonusa-chat" });
+  const root = host.attachShadow({ mode: "open" });
+  const badge = el("span", { className: "badge", hidden: true });
+  const bubble = el("button", { className: "bubble", type: "button" },
+    [el("span", { className: "bubble-icon" }, [], { "aria-hidden": "true" }), badge],
+    { "aria-expanded": "false", "aria-controls": "tn-panel" });
+  const heading = el("h2", { id: "tn-title" });
+  const closeButton = el("button", { className: "close", type: "button", textContent: "×" });
+  const status = el("p", { className: "status", hidden: true }, [], { role: "status" });
+  const log = el("ol", { className: "log" }, [], { role: "log", "aria-live": "polite" });
+  const typingLine = el("p", { className: "typing", hidden: true });
+  const input = el("textarea", { rows: 1, maxLength: 4000 });
+  const sendButton = el("button", { type: "submit", className: "send" });
+  const newChatButton = el("button", { type: "button", className: "new-chat", hidden: true });
+  const form = el("form", { className: "composer" }, [input, sendButton]);
+  const panel = el("section", { className: "panel", id: "tn-panel", hidden: true }, [
+    el("header", {}, [heading, closeButton]), status, log, typingLine, newChatButton, form,
+  ], { role: "dialog", "aria-labelledby": "tn-title" });
+  root.append(el("link", { rel: "stylesheet", href: `${gateway}/static/widget.css` }), bubble, panel);
+
+  function applyTexts() {
+    heading.textContent = t("title");
+    bubble.setAttribute("aria-label", t("open"));
+    closeButton.setAttribute("aria-label", t("close"));
+    input.placeholder = t("placeholder");
+    input.setAttribute("aria-label", t("placeholder"));
+    sendButton.textContent = t("send");
+    newChatButton.textContent = t("newChat");
+    if (lastState) showState(lastState);
+  }
+
+  function setLanguage(code) {
+    if (!code || !TEXTS[code] || code === language) return;
+    language = code;
+    if (session) { session.language = code; save(STORE_KEY, session); }
+    applyTexts();
+  }
+
+  function setStatus(text, tone = "") {
+    status.hidden = !text;
+    status.textContent = text || "";
+    status.className = `status ${tone}`;
+  }
+
+  // ---- transcript ----
+  const isEffortScale = (buttons) => buttons.length >= 5 && buttons.length <= 7
+    && buttons.every((b) => /^[1-7]$/.test(String(b.title).trim()));
+
+  function senderLabel(frame) {
+    if (frame.sender === "agent") return frame.agent_name || t("agent");
+    if (frame.sender === "bot") return t("bot");
+    if (frame.sender === "customer") return t("you");
+    return "";
+  }
+
+  function renderButtons(buttons) {
+    const scale = isEffortScale(buttons);
+    const row = el("div", { className: scale ? "chips scale" : "chips" });
+    for (const button of buttons) {
+      const chip = el("button", { type: "button", className: "chip", textContent: button.title });
+      chip.addEventListener("click", () => {
+        row.querySelectorAll("button").forEach((b) => { b.disabled = true; });
+        chip.classList.add("chosen");
+        enqueue({ type: "button", title: button.title, payload: button.payload });
+      });
+      row.append(chip);
+    }
+    if (scale) row.append(el("small", { className: "hint", textContent: t("effortHint") }));
+    return row;
+  }
+
+  function messageItem(frame, pending = false) {
+    const item = el("li", { className: `msg ${frame.sender}${pending ? " pending" : ""}` });
+    const label = senderLabel(frame);
+    if (label && frame.sender !== "customer") item.append(el("span", { className: "who", textContent: label }));
+    item.append(el("p", { className: "text", textContent: frame.text }));
+    if (pending) item.append(el("small", { className: "meta", textContent: t("sending") }));
+    if (frame.buttons?.length) item.append(renderButtons(frame.buttons));
+    if (frame.client_message_id) item.dataset.clientId = frame.client_message_id;
+    return item;
+  }
+
+  function showMessage(frame) {
+    if (shownSeqs.has(frame.seq)) return; // replays after a reconnect overlap on purpose
+    shownSeqs.add(frame.seq);
+    if (frame.client_message_id) {
+      outbox = outbox.filter((f) => f.client_message_id !== frame.client_message_id);
+      save(OUTBOX_KEY, outbox);
+      // An optimistic copy is replaced by the stored one, so it is never shown twice.
+      pendingItem(frame.client_message_id)?.remove();
+    }
+    // Only the newest bot message keeps live buttons; older ones are history.
+    if (frame.buttons?.length) log.querySelectorAll(".chips button").forEach((b) => { b.disabled = true; });
+    log.append(messageItem(frame));
+    if (session && frame.seq > (session.last_seq || 0)) { session.last_seq = frame.seq; save(STORE_KEY, session); }
+    if (frame.sender === "agent") typingLine.hidden = true;
+    if (panel.hidden && frame.sender !== "customer") { unread += 1; badge.hidden = false; badge.textContent = String(unread); }
+    log.scrollTop = log.scrollHeight;
+  }
+
+  const pendingItem = (clientId) => log.querySelector(`li.pending[data-client-id="${CSS.escape(clientId)}"]`);
+
+  function showPending(frame) {
+    const text = frame.type === "button" ? frame.title : frame.text;
+    log.append(messageItem({ sender: "customer", text, client_message_id: frame.client_message_id }, true));
+    log.scrollTop = log.scrollHeight;
+  }
+
+  function showState(frame) {
+    lastState = frame;
+    const closed = frame.state === "closed";
+    newChatButton.hidden = !closed;
+    form.hidden = closed;
+    if (frame.state === "queued") setStatus(t("queued", frame.wait_minutes), "waiting");
+    else if (frame.state === "assigned") setStatus(t("joined", frame.agent_name || t("agent")), "joined");
+    else if (closed) setStatus(t("closed"), "closed");
+    else setStatus("");
+  }
+
+  // ---- connection ----
+  function send(frame) {
+    if (socket?.readyState !== WebSocket.OPEN) return false;
+    socket.send(JSON.stringify(frame));
+    return true;
+  }
+
+  function enqueue(fields) {
+    const frame = { ...fields, client_message_id: newId() };
+    outbox.push(frame);
+    save(OUTBOX_KEY, outbox);
+    showPending(frame);
+    if (attached) send(frame);
+    else if (!session) connect(); // the first message of a first visit starts the conversation
+  }
+
+  function flushOutbox() {
+    outbox.forEach(send); // same client_message_id: the server stores each one once
+  }
+
+  function connect() {
+    if (socket && socket.readyState <= WebSocket.OPEN) return;
+    attached = false;
+    socket = new WebSocket(`${gateway.replace(/^http/, "ws")}/ws/chat`);
+    socket.addEventListener("open", onOpen);
+    socket.addEventListener("message", (event) => onFrame(JSON.parse(event.data)));
+    socket.addEventListener("close", onClose);
+  }
+
+  function onOpen() {
+    retries = 0;
+    setStatus("");
+    if (lastState) showState(lastState);
+    if (session) {
+      const afterSeq = Math.max(0, ...shownSeqs); // nothing shown yet after a reload: replay all
+      send({ type: "resume", conversation_id: session.conversation_id, token: session.token, after_seq: afterSeq });
+    } else {
+      send({ type: "start", locale: navigator.language || "" });
+    }
+    clearInterval(pingTimer);
+    pingTimer = setInterval(() => send({ type: "ping" }), PING_MS);
+  }
+
+  function onClose() {
+    clearInterval(pingTimer);
+    attached = false;
+    setStatus(t("offline"), "offline");
+    // Exponential backoff with jitter, so a restarting gateway is not stampeded.
+    const delay = Math.min(15000, 500 * 2 ** retries) * (0.75 + Math.random() / 2);
+    retries += 1;
+    setTimeout(connect, delay);
+  }
+
+  function attach() {
+    if (attached) return;
+    attached = true;
+    flushOutbox();
+  }
+
+  const handlers = {
+    conversation(frame) {
+      const changed = session?.conversation_id !== frame.conversation_id;
+      session = { conversation_id: frame.conversation_id, token: frame.token,
+        last_seq: changed ? 0 : session.last_seq, language: frame.language || language };
+      save(STORE_KEY, session);
+      setLanguage(frame.language);
+      attach();
+    },
+    message: showMessage,
+    state(frame) {
+      setLanguage(frame.language);
+      showState(frame);
+      attach(); // after a resume the state frame follows the replay
+    },
+    typing(frame) {
+      typingLine.textContent = t("typing", frame.agent_name || t("agent"));
+      typingLine.hidden = false;
+      clearTimeout(typingTimer);
+      typingTimer = setTimeout(() => { typingLine.hidden = true; }, TYPING_SHOW_MS);
+    },
+    error(frame) {
+      setStatus(t(frame.error) || t("invalid"), "error");
+      if (frame.error === "unknown_conversation") {
+        resetConversation();
+        outbox.forEach(showPending); // still delivered, into the new conversation
+        send({ type: "start", locale: navigator.language || "" });
+      } else if (frame.error === "rate_limited") {
+        setTimeout(flushOutbox, 3000);
+      } else if (outbox.length) {
+        // Frames are answered in order, so the oldest unacknowledged one was rejected.
+        // It was not stored: drop it so it is not retried forever.
+        const rejected = outbox.shift();
+        save(OUTBOX_KEY, outbox);
+        pendingItem(rejected.client_message_id)?.classList.add("failed");
+      }
+    },
+    pong() {},
+  };
+
+  function onFrame(frame) {
+    handlers[frame.type]?.(frame);
+  }
+
+  function resetConversation() {
+    session = null;
+    attached = false;
+    lastState = null;
+    localStorage.removeItem(STORE_KEY);
+    shownSeqs.clear();
+    log.replaceChildren();
+    setStatus("");
+    newChatButton.hidden = true;
+    form.hidden = false;
+  }
+
+  // ---- user actions ----
+  function togglePanel(open) {
+    panel.hidden = !open;
+    bubble.setAttribute("aria-expanded", String(open));
+    if (!open) { bubble.focus(); return; }
+    unread = 0;
+    badge.hidden = true;
+    connect();
+    input.focus();
+    log.scrollTop = log.scrollHeight;
+  }
+
+  bubble.addEventListener("click", () => togglePanel(panel.hidden));
+  closeButton.addEventListener("click", () => togglePanel(false));
+  panel.addEventListener("keydown", (event) => { if (event.key === "Escape") togglePanel(false); });
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const text = input.value.trim();
+    if (!text) return;
+    input.value = "";
+    enqueue({ type: "message", text });
+  });
+  input.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      form.requestSubmit();
+    }
+  });
+  input.addEventListener("input", () => {
+    if (!attached || Date.now() - lastTypingSent < TYPING_SEND_MS) return;
+    lastTypingSent = Date.now();
+    send({ type: "typing" });
+  });
+  newChatButton.addEventListener("click", () => {
+    resetConversation();
+    if (!send({ type: "start", locale: navigator.language || "" })) connect();
+    input.focus();
+  });
+
+  applyTexts();
+  outbox.forEach(showPending); // typed before a reload, still to be delivered
+  document.body.append(host);
+  if (session) connect(); // a returning visitor sees agent replies that arrived meanwhile
+})();
