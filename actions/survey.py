@@ -6,7 +6,7 @@ import logging
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import ActiveLoop, SlotSet
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
@@ -29,10 +29,12 @@ _NOT_A_COMMENT_INTENTS = ("deny", "stop", "goodbye", "thank_you", "affirm")
 
 
 class ActionStartSurvey(Action):
-    """Asks the CES question, or just says goodbye when it was already asked this session.
+    """Decides whether the CES question is asked now: once per session, never twice.
 
+    Sets `survey_state`; the rules then start `ces_form` (which asks the question) or end.
     Started by the goodbye rules, and by the gateway through Rasa's HTTP API after an
-    agent resolves or the session goes idle (it sets `survey_trigger` first).
+    agent resolves or the session goes idle (it sets `survey_trigger` first and runs
+    `ces_form` itself when the state says ask).
     """
 
     def name(self) -> str:
@@ -45,7 +47,7 @@ class ActionStartSurvey(Action):
         if tracker.get_slot("ces_asked"):
             if trigger == "goodbye":
                 dispatcher.utter_message(response="utter_goodbye")
-            return [SlotSet("survey_trigger", None)]
+            return [SlotSet("survey_trigger", None), SlotSet("survey_state", "done")]
         try:
             with session_scope() as session:
                 record_survey_asked(
@@ -54,15 +56,13 @@ class ActionStartSurvey(Action):
                 )
         except SQLAlchemyError:
             logger.exception("Could not record the survey for %s", tracker.sender_id)
-        dispatcher.utter_message(response="utter_ask_ces_score")
         return [
             SlotSet("ces_asked", True),
             SlotSet("survey_trigger", trigger),
             SlotSet("ces_score", None),
             SlotSet("ces_comment", None),
             SlotSet("ces_retries", 0.0),
-            ActiveLoop("ces_form"),
-            SlotSet("requested_slot", "ces_score"),
+            SlotSet("survey_state", "ask"),
         ]
 
 
@@ -125,4 +125,5 @@ class ActionSubmitSurvey(Action):
         )
         if trigger == "goodbye":
             dispatcher.utter_message(response="utter_goodbye")
-        return [SlotSet("survey_trigger", None), SlotSet("ces_retries", 0.0)]
+        return [SlotSet("survey_trigger", None), SlotSet("ces_retries", 0.0),
+                SlotSet("survey_state", "done")]

@@ -20,7 +20,7 @@ class RasaUnavailable(Exception):
     """Rasa could not take the message (down, timing out, or answering with an error)."""
 
 
-async def _post(path: str, payload: Any, params: dict[str, str] | None = None) -> None:
+async def _post(path: str, payload: Any, params: dict[str, str] | None = None) -> Any:
     url = f"{get_settings().rasa_url}{path}"
     try:
         async with httpx.AsyncClient(timeout=TIMEOUT) as client:
@@ -29,6 +29,7 @@ async def _post(path: str, payload: Any, params: dict[str, str] | None = None) -
         raise RasaUnavailable(f"{url}: {error!r}") from error
     if response.status_code >= 400:
         raise RasaUnavailable(f"{url}: HTTP {response.status_code} {response.text[:200]}")
+    return response.json() if "json" in response.headers.get("content-type", "") else None
 
 
 async def send_to_bot(conversation_id: str, text: str, metadata: dict[str, Any]) -> None:
@@ -38,9 +39,18 @@ async def send_to_bot(conversation_id: str, text: str, metadata: dict[str, Any])
 
 
 async def resume_with_survey(conversation_id: str, trigger: str) -> None:
-    """Give the conversation back to the bot and have it ask the CES question."""
+    """Give the conversation back to the bot and have it ask the CES question.
+
+    The same two steps as the goodbye rules: action_start_survey decides (once per
+    session), then ces_form asks. Executed actions don't trigger predictions, so the
+    second step is ours.
+    """
     events = [{"event": "resume"},
               {"event": "slot", "name": "survey_trigger", "value": trigger}]
     await _post(f"/conversations/{conversation_id}/tracker/events", events)
-    await _post(f"/conversations/{conversation_id}/execute", {"name": "action_start_survey"},
-                params={"output_channel": CHANNEL})
+    result = await _post(f"/conversations/{conversation_id}/execute",
+                         {"name": "action_start_survey"}, params={"output_channel": CHANNEL})
+    slots = ((result or {}).get("tracker") or {}).get("slots") or {}
+    if slots.get("survey_state") == "ask":
+        await _post(f"/conversations/{conversation_id}/execute", {"name": "ces_form"},
+                    params={"output_channel": CHANNEL})

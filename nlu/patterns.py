@@ -38,11 +38,11 @@ _ENTITY_PATTERNS = [
     {
         "label": "phone",
         "pattern": [
-            {"TEXT": {"REGEX": r"^(\+\d{1,3}|0\d{2,4}|62\d{1,3}|\(\d{2,4}\))$"}},
+            {"TEXT": {"REGEX": r"^(\+\d{1,3}|0\d{2,4}|62\d{0,3}|\(\d{2,4}\))$"}},
             {"TEXT": {"REGEX": r"^[-.]$"}, "OP": "?"},
-            {"TEXT": {"REGEX": r"^\d{2,5}$"}},
+            {"TEXT": {"REGEX": r"^\d{2,6}$"}},
             {"TEXT": {"REGEX": r"^[-.]$"}, "OP": "?"},
-            {"TEXT": {"REGEX": r"^\d{2,5}$"}},
+            {"TEXT": {"REGEX": r"^\d{2,6}$"}},
             {"TEXT": {"REGEX": r"^[-.]$"}, "OP": "?"},
             {"TEXT": {"REGEX": r"^\d{2,5}$"}, "OP": "?"},
         ],

@@ -22,6 +22,7 @@ class Service:
     command: list[str]
     health_url: str
     log: Path
+    env: dict[str, str] | None = field(default=None, repr=False)
     process: subprocess.Popen | None = field(default=None, repr=False)
 
     def start(self) -> None:
@@ -30,7 +31,7 @@ class Service:
         # Own process group, so stopping also ends the workers it spawns.
         self.process = subprocess.Popen(
             self.command, cwd=ROOT, stdout=handle, stderr=subprocess.STDOUT,
-            start_new_session=True,
+            start_new_session=True, env=self.env,
         )
 
     def wait_healthy(self, timeout: float) -> None:
@@ -58,28 +59,6 @@ class Service:
         except subprocess.TimeoutExpired:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait()
-
-
-def assistant_services(model: Path, log_dir: Path) -> list[Service]:
-    env = os.environ
-    rasa = str(BIN / "rasa")
-    return [
-        Service(
-            "action server",
-            [rasa, "run", "actions", "--port", env.get("ACTIONS_PORT", "5055"),
-             "--actions", "actions"],
-            f"http://127.0.0.1:{env.get('ACTIONS_PORT', '5055')}/health",
-            log_dir / "actions.log",
-        ),
-        Service(
-            "Rasa server",
-            [rasa, "run", "--model", str(model), "--enable-api", "--port",
-             env.get("RASA_PORT", "5005"), "--credentials", "credentials.yml",
-             "--endpoints", "endpoints.yml", "--interface", "127.0.0.1"],
-            f"http://127.0.0.1:{env.get('RASA_PORT', '5005')}/status",
-            log_dir / "rasa.log",
-        ),
-    ]
 
 
 def start_all(services: list[Service], timeout: float = 240) -> None:

@@ -7,40 +7,44 @@ import signal
 import sys
 import time
 
-from scripts.processes import ROOT, assistant_services, start_all, stop_all
+from scripts.processes import ROOT, start_all, stop_all
+from scripts.stack import prepare_database, stack_services
 from scripts.train import ensure_model
 
 
-def prepare_database() -> None:
-    from actions.orders.models import Order  # noqa: F401  (registers the order tables)
-    from actions.orders.seed import seed_demo_orders
-    from handoff.db import Base, get_engine, session_scope
-
-    Base.metadata.create_all(get_engine())
-    with session_scope() as session:
-        added = seed_demo_orders(session)
-    if added:
-        print(f"==> seeded {added} demo orders (see docs/demo-orders.md)", file=sys.stderr)
+def _stop(*_: object) -> None:
+    raise KeyboardInterrupt
 
 
 def main() -> int:
     model = ensure_model()
-    prepare_database()
-    services = assistant_services(model, ROOT / "var" / "log")
+    credentials = prepare_database()
+    services = stack_services(model, ROOT / "var" / "log")
     start_all(services)
-    rasa_url = os.environ.get("RASA_URL", "http://127.0.0.1:5005")
-    print(f"\nAssistant running.\n  Rasa API:      {rasa_url}\n"
-          f"  Action server: http://127.0.0.1:{os.environ.get('ACTIONS_PORT', '5055')}\n"
-          "Press Ctrl-C to stop.\n", flush=True)
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    gateway = f"http://127.0.0.1:{os.environ.get('GATEWAY_PORT', '8000')}"
+    print(f"""
+Toko Nusa assistant is running (Ctrl-C stops everything).
+  Demo store with the chat widget  {gateway}/
+  Agent inbox                      {gateway}/inbox
+  Ops transcripts                  {gateway}/ops
+  Ops dashboard                    {gateway}/ops/dashboard
+  API docs (OpenAPI)               {gateway}/docs
+  Rasa server                      {os.environ.get('RASA_URL', 'http://127.0.0.1:5005')}
+  Logs                             var/log/
+""", flush=True)
+    if credentials:
+        username, password = credentials
+        print(f"First admin account (shown only this once): {username} / {password}\n",
+              flush=True)
+    signal.signal(signal.SIGTERM, _stop)
     try:
-        if sys.stdin.isatty():
+        if sys.stdin.isatty() and os.environ.get("SHOP_TERMINAL_CHAT", "1") == "1":
             from scripts.chat import main as chat
 
             chat()
-        else:
-            while all(s.process and s.process.poll() is None for s in services):
-                time.sleep(1)
+        while all(s.process and s.process.poll() is None for s in services):
+            time.sleep(1)
+        print("==> a process stopped; see var/log/", file=sys.stderr)
     except KeyboardInterrupt:
         pass
     finally:

@@ -29,7 +29,8 @@ def training_hash(root: Path = ROOT) -> str:
 
 
 def ensure_model() -> Path:
-    subprocess.run([sys.executable, "-m", "nlu.knowledge"], cwd=ROOT, check=True)
+    subprocess.run([sys.executable, "-m", "nlu.knowledge"], cwd=ROOT, check=True,
+                   stdout=sys.stderr)
     model = MODELS / f"{training_hash()}.tar.gz"
     if model.exists():
         print(f"==> model is up to date: {model.relative_to(ROOT)}", file=sys.stderr)
@@ -39,13 +40,12 @@ def ensure_model() -> Path:
     subprocess.run(
         [str(Path(sys.executable).parent / "rasa"), "train", "--out", str(MODELS),
          "--fixed-model-name", model.name.removesuffix(".tar.gz")],
-        cwd=ROOT, check=True,
+        cwd=ROOT, check=True, stdout=sys.stderr,  # stdout carries only the model path
     )
     print(f"==> trained in {time.monotonic() - started:.0f} s: {model.relative_to(ROOT)}",
           file=sys.stderr)
-    for old in MODELS.glob("*.tar.gz"):
-        if old != model and len(list(MODELS.glob("*.tar.gz"))) > 3:
-            old.unlink()  # keep the cache small
+    for old in sorted(MODELS.glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)[:-3]:
+        old.unlink()  # keep the three newest models
     return model
 
 

@@ -1,3 +1,41 @@
-from fastapi import APIRouter
+"""Logging in and out of the agent inbox, and the inbox's presence heartbeat."""
 
-router = APIRouter()
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException, Response, status
+
+from handoff.deps import BearerDep, CurrentAgent, InboxAgent, SessionDep, bearer_token
+from handoff.inbox import touch_agent
+from handoff.schemas import AgentOut, LoginRequest, LoginResponse
+from handoff.security import AuthError, authenticate, issue_token, revoke_token
+from handoff.serialize import agent_json, iso
+
+router = APIRouter(tags=["auth"])
+
+
+@router.post("/api/v1/auth/login", response_model=LoginResponse)
+def login(body: LoginRequest, session: SessionDep) -> dict:
+    try:
+        agent = authenticate(session, body.username, body.password)
+    except AuthError as error:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, str(error)) from error
+    issued = issue_token(session, agent)
+    return {"token": issued.token, "expires_at": iso(issued.expires_at),
+            "agent": agent_json(agent)}
+
+
+@router.post("/api/v1/auth/logout", status_code=status.HTTP_204_NO_CONTENT)
+def logout(_agent: CurrentAgent, credentials: BearerDep, session: SessionDep) -> Response:
+    revoke_token(session, bearer_token(credentials) or "")
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get("/api/v1/auth/me", response_model=AgentOut)
+def me(agent: CurrentAgent) -> dict:
+    return agent_json(agent)
+
+
+@router.post("/api/v1/agents/heartbeat", status_code=status.HTTP_204_NO_CONTENT)
+def heartbeat(agent: InboxAgent, session: SessionDep) -> Response:
+    touch_agent(session, agent)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -168,9 +168,11 @@
     // Only the newest bot message keeps live buttons; older ones are history.
     if (frame.buttons?.length) log.querySelectorAll(".chips button").forEach((b) => { b.disabled = true; });
     log.append(messageItem(frame));
-    if (session && frame.seq > (session.last_seq || 0)) { session.last_seq = frame.seq; save(STORE_KEY, session); }
+    // A replay after a reload re-shows old messages: only ones past the stored seq are unread.
+    const isNew = !session || frame.seq > (session.last_seq || 0);
+    if (session && isNew) { session.last_seq = frame.seq; save(STORE_KEY, session); }
     if (frame.sender === "agent") typingLine.hidden = true;
-    if (panel.hidden && frame.sender !== "customer") { unread += 1; badge.hidden = false; badge.textContent = String(unread); }
+    if (isNew && panel.hidden && frame.sender !== "customer") { unread += 1; badge.hidden = false; badge.textContent = String(unread); }
     log.scrollTop = log.scrollHeight;
   }
 

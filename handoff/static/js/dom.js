@@ -54,3 +54,6 @@ export function saveBlob(blob, filename) {
   link.remove();
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
+
+/** Order amounts are stored as whole rupiah. */
+export const formatRupiah = (amount) => (typeof amount === "number" ? `Rp${amount.toLocaleString("id-ID")}` : amount);

@@ -1,0 +1,61 @@
+"""The handoff service: gateway, agent inbox, ops review and their JSON API."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import text
+
+from handoff import gateway, idle
+from handoff.db import get_engine
+from handoff.routes import (
+    auth,
+    canned,
+    chat,
+    conversations,
+    events,
+    handoffs,
+    metrics,
+    pages,
+    rasa_callback,
+)
+
+STATIC_DIR = pages.__file__.rsplit("/", 2)[0] + "/static"
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    sweeper = asyncio.create_task(idle.run_forever()) if app.state.idle_sweeper else None
+    yield
+    if sweeper:
+        sweeper.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await sweeper
+    await gateway.drain_background()
+
+
+def create_app(*, idle_sweeper: bool = True) -> FastAPI:
+    app = FastAPI(
+        title="Toko Nusa handoff service",
+        version="1.0.0",
+        description="Website chat gateway, agent inbox, ops review and service metrics.",
+        lifespan=lifespan,
+    )
+    app.state.idle_sweeper = idle_sweeper
+    for module in (auth, handoffs, conversations, metrics, canned, events, chat,
+                   rasa_callback, pages):
+        app.include_router(module.router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    @app.get("/healthz", tags=["health"])
+    def healthz() -> dict[str, str]:
+        with get_engine().connect() as connection:
+            connection.execute(text("SELECT 1"))
+        return {"status": "ok", "database": "ok"}
+
+    return app

@@ -1,0 +1,344 @@
+"""The message path: every customer, bot, agent and system message goes through here.
+
+A customer message is validated, stored with its sequence number, echoed to the customer's
+channel, then routed by who owns the conversation: the bot (Rasa) or a person (the inbox).
+Bot replies arrive from Rasa's callback, agent replies from the inbox API; both are stored
+and delivered on the channel the customer used.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import logging
+import secrets
+import uuid
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from handoff import rasa_client
+from handoff.api import create_handoff, ensure_conversation, estimate_wait, open_handoff
+from handoff.channels import channel_for
+from handoff.db import session_scope
+from handoff.live import INBOX, hub
+from handoff.models import Agent, Conversation, Handoff, HandoffStatus, Owner, Sender, utcnow
+from handoff.serialize import handoff_summary_json, message_json
+from handoff.transcript import append_message, clean_text, find_by_client_id
+from nlu.language import choose_language
+
+logger = logging.getLogger(__name__)
+
+SYSTEM_TEXTS = {
+    "agent_joined": {"id": "{name} bergabung dalam percakapan.",
+                     "en": "{name} joined the conversation."},
+    "transferred": {"id": "Percakapan diteruskan ke agen berikutnya yang tersedia.",
+                    "en": "You're being passed to the next available agent."},
+    "resolved": {"id": "{name} telah menyelesaikan percakapan ini. Asisten kami kembali "
+                       "membantu Kakak.",
+                 "en": "{name} has finished helping you. Our assistant is back with you."},
+    "assistant_unavailable": {
+        "id": "Maaf Kak, asisten kami sedang bermasalah. Pesan Kakak sudah tersimpan dan saya "
+              "teruskan ke tim kami, mereka akan membalas di sini.",
+        "en": "Sorry, our assistant is having trouble right now. Your message is saved and "
+              "I've passed it to our team; they will reply here."},
+}
+
+
+class GatewayError(Exception):
+    """Base for refusals the API turns into 4xx answers."""
+
+
+class UnknownConversation(GatewayError):
+    pass
+
+
+class UnknownHandoff(GatewayError):
+    pass
+
+
+class NotYourHandoff(GatewayError):
+    """The handoff is not assigned to this agent (claim it first)."""
+
+
+# One bot exchange at a time per conversation keeps replies in the order messages came.
+_bot_locks: dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+_background: set[asyncio.Task] = set()
+
+
+def _in_background(coroutine: Any) -> None:
+    task = asyncio.get_running_loop().create_task(coroutine)
+    _background.add(task)
+    task.add_done_callback(_background.discard)
+
+
+def _hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+# --- conversations -----------------------------------------------------------------------
+
+def start_conversation(
+    *, channel: str = "web", language: str | None = None, customer_id: int | None = None
+) -> tuple[str, str]:
+    """A new conversation and the secret token that lets its owner resume it."""
+    conversation_id = uuid.uuid4().hex
+    token = secrets.token_urlsafe(24)
+    with session_scope() as session:
+        conversation = ensure_conversation(
+            session, conversation_id, channel=channel, language=language
+        )
+        conversation.token_hash = _hash_token(token)
+        conversation.customer_id = customer_id
+    return conversation_id, token
+
+
+def token_matches(conversation_id: str, token: str) -> bool:
+    with session_scope() as session:
+        conversation = session.get(Conversation, conversation_id)
+        expected = conversation.token_hash if conversation else None
+    return bool(expected) and hmac.compare_digest(expected, _hash_token(token or ""))
+
+
+def conversation_state(session: Session, conversation: Conversation) -> dict[str, Any]:
+    """Who serves the customer now, as the widget's `state` frame shows it."""
+    state: dict[str, Any] = {"state": "bot", "agent_name": None, "wait_minutes": None,
+                             "language": conversation.language}
+    if conversation.closed_at is not None:
+        state["state"] = "closed"
+        return state
+    handoff = open_handoff(session, conversation.id)
+    if handoff is None:
+        return state
+    if handoff.status == HandoffStatus.assigned and handoff.agent is not None:
+        state.update(state="assigned", agent_name=handoff.agent.display_name)
+    else:
+        state.update(state="queued",
+                     wait_minutes=estimate_wait(session, handoff=handoff).minutes)
+    return state
+
+
+def is_closed(conversation_id: str) -> bool:
+    with session_scope() as session:
+        conversation = session.get(Conversation, conversation_id)
+        return conversation is None or conversation.closed_at is not None
+
+
+async def announce(conversation_id: str) -> None:
+    """Push the conversation's state to the customer and its handoff to the inbox."""
+    with session_scope() as session:
+        conversation = session.get(Conversation, conversation_id)
+        if conversation is None:
+            return
+        state = conversation_state(session, conversation)
+        channel = conversation.channel
+        latest = session.execute(
+            select(Handoff).where(Handoff.conversation_id == conversation_id)
+            .order_by(Handoff.id.desc())
+        ).scalars().first()
+        summary = handoff_summary_json(latest) if latest else None
+        if latest is not None and latest.announced_at is None:
+            latest.announced_at = utcnow()
+    await channel_for(channel).deliver_state(conversation_id, state)
+    if summary:
+        hub.publish(INBOX, {"event": "handoff", "data": {"handoff": summary}})
+
+
+# --- customer messages ----------------------------------------------------------------------
+
+async def customer_message(
+    conversation_id: str,
+    text: str,
+    *,
+    payload: str | None = None,
+    client_message_id: str | None = None,
+) -> tuple[dict[str, Any], bool]:
+    """Store and route one customer message. Returns (the stored message, whether new).
+
+    A retried message (same client_message_id) is returned as stored and not routed again.
+    `payload` is what the bot receives for a clicked button; `text` is what people read.
+    """
+    text = clean_text(text)
+    with session_scope() as session:
+        conversation = session.get(Conversation, conversation_id)
+        if conversation is None or conversation.closed_at is not None:
+            raise UnknownConversation(conversation_id)
+        if client_message_id:
+            existing = find_by_client_id(session, conversation_id, client_message_id)
+            if existing is not None:
+                return message_json(existing), False
+        if not payload:
+            conversation.language = choose_language(
+                text, conversation.language, None, _default_language()
+            )
+        message = append_message(session, conversation_id, Sender.customer, text,
+                                 client_message_id=client_message_id)
+        conversation.last_customer_message_at = message.created_at
+        stored = message_json(message)
+        owner, channel = conversation.owner, conversation.channel
+        metadata = {"channel": channel, "customer_id": conversation.customer_id,
+                    "locale": conversation.language}
+        handoff = open_handoff(session, conversation_id) if owner == Owner.human else None
+        handoff_id = handoff.id if handoff else None
+    await channel_for(channel).deliver_message(conversation_id, stored)
+    if owner == Owner.bot:
+        _in_background(_to_bot(conversation_id, payload or text, metadata))
+    else:
+        hub.publish(INBOX, {"event": "message", "data": {
+            "conversation_id": conversation_id, "handoff_id": handoff_id, "message": stored}})
+    return stored, True
+
+
+def _default_language() -> str:
+    from handoff.config import get_settings
+
+    return get_settings().default_language
+
+
+async def _to_bot(conversation_id: str, text: str, metadata: dict[str, Any]) -> None:
+    async with _bot_locks[conversation_id]:
+        try:
+            await rasa_client.send_to_bot(conversation_id, text, metadata)
+        except rasa_client.RasaUnavailable:
+            logger.exception("Rasa did not take a message of %s", conversation_id)
+            await _escalate_assistant_unavailable(conversation_id)
+
+
+async def _escalate_assistant_unavailable(conversation_id: str) -> None:
+    """No silence: the customer hears why and a person takes over with the transcript."""
+    with session_scope() as session:
+        conversation = session.get(Conversation, conversation_id)
+        language = conversation.language or _default_language()
+        transcript = [{"sender": m.sender.value, "text": m.text,
+                       "timestamp": m.created_at.isoformat()} for m in conversation.messages]
+        last = next((m.text for m in reversed(conversation.messages)
+                     if m.sender == Sender.customer), "")
+        summary = (f'The assistant was unavailable. Last message: "{last[:160]}". '
+                   f"Language: {language}, channel: {conversation.channel}.")
+        create_handoff(
+            session, conversation_id=conversation_id, reason="assistant_unavailable",
+            summary=summary, channel=conversation.channel, language=language,
+            context={"reason": "assistant_unavailable", "summary": summary,
+                     "channel": conversation.channel, "language": language,
+                     "slots": {}, "intents": [], "transcript": transcript, "order": None},
+        )
+    await system_message(conversation_id, "assistant_unavailable")
+    await announce(conversation_id)
+
+
+async def customer_typing(conversation_id: str) -> None:
+    hub.publish(INBOX, {"event": "typing",
+                        "data": {"conversation_id": conversation_id, "sender": "customer"}})
+
+
+# --- bot, agent and system messages ------------------------------------------------------------
+
+async def bot_message(
+    conversation_id: str, text: str, buttons: list[dict[str, str]] | None = None
+) -> dict[str, Any]:
+    """A reply from Rasa's callback: store, deliver, and tell everyone if the owner changed."""
+    with session_scope() as session:
+        conversation = session.get(Conversation, conversation_id)
+        if conversation is None:
+            raise UnknownConversation(conversation_id)
+        clean_buttons = [{"title": str(b.get("title", ""))[:80],
+                          "payload": str(b.get("payload", ""))[:500]}
+                         for b in (buttons or []) if b.get("payload")]
+        message = append_message(session, conversation_id, Sender.bot, text or "",
+                                 buttons=clean_buttons or None)
+        stored = message_json(message)
+        channel = conversation.channel
+        changed = conversation.closed_at is not None or any(
+            h.announced_at is None for h in conversation.handoffs
+        )
+    await channel_for(channel).deliver_message(conversation_id, stored)
+    if changed:
+        await announce(conversation_id)
+    return stored
+
+
+async def system_message(conversation_id: str, key: str, **values: str) -> dict[str, Any]:
+    with session_scope() as session:
+        conversation = session.get(Conversation, conversation_id)
+        language = conversation.language if conversation.language in ("id", "en") else "id"
+        text = SYSTEM_TEXTS[key][language].format(**values)
+        stored = message_json(append_message(session, conversation_id, Sender.system, text))
+        channel = conversation.channel
+    await channel_for(channel).deliver_message(conversation_id, stored)
+    return stored
+
+
+def _assigned_handoff(session: Session, handoff_id: int, agent_id: int) -> Handoff:
+    handoff = session.get(Handoff, handoff_id)
+    if handoff is None:
+        raise UnknownHandoff(handoff_id)
+    if handoff.status != HandoffStatus.assigned or handoff.agent_id != agent_id:
+        raise NotYourHandoff(handoff_id)
+    return handoff
+
+
+async def send_agent_message(handoff_id: int, agent_id: int, text: str) -> dict[str, Any]:
+    text = clean_text(text)
+    with session_scope() as session:
+        handoff = _assigned_handoff(session, handoff_id, agent_id)
+        message = append_message(session, handoff.conversation_id, Sender.agent, text,
+                                 agent_id=agent_id)
+        if handoff.first_agent_reply_at is None:
+            handoff.first_agent_reply_at = message.created_at
+        session.flush()
+        session.refresh(message)
+        stored = message_json(message)
+        conversation_id, channel = handoff.conversation_id, handoff.conversation.channel
+    await channel_for(channel).deliver_message(conversation_id, stored)
+    hub.publish(INBOX, {"event": "message", "data": {
+        "conversation_id": conversation_id, "handoff_id": handoff_id, "message": stored}})
+    return stored
+
+
+async def agent_typing(conversation_id: str, agent_name: str) -> None:
+    with session_scope() as session:
+        conversation = session.get(Conversation, conversation_id)
+        channel = conversation.channel if conversation else "web"
+    await channel_for(channel).deliver_typing(conversation_id, agent_name)
+
+
+async def agent_joined(conversation_id: str, agent_name: str) -> None:
+    """Called after a claim: the customer sees who is helping them."""
+    await system_message(conversation_id, "agent_joined", name=agent_name)
+    await announce(conversation_id)
+
+
+async def resolve_handoff(handoff_id: int, agent_id: int) -> None:
+    """The person is done: the bot takes the conversation back and asks the CES question."""
+    with session_scope() as session:
+        handoff = _assigned_handoff(session, handoff_id, agent_id)
+        handoff.status = HandoffStatus.resolved
+        handoff.resolved_at = utcnow()
+        handoff.conversation.owner = Owner.bot
+        conversation_id = handoff.conversation_id
+        agent_name = session.get(Agent, agent_id).display_name
+    await system_message(conversation_id, "resolved", name=agent_name)
+    await announce(conversation_id)
+    _in_background(_survey_after_resolve(conversation_id))
+
+
+async def _survey_after_resolve(conversation_id: str) -> None:
+    async with _bot_locks[conversation_id]:
+        try:
+            await rasa_client.resume_with_survey(conversation_id, "resolved")
+        except rasa_client.RasaUnavailable:
+            logger.exception("Could not ask the survey in %s", conversation_id)
+
+
+async def trigger_idle_survey(conversation_id: str) -> None:
+    async with _bot_locks[conversation_id]:
+        await rasa_client.resume_with_survey(conversation_id, "idle")
+
+
+async def drain_background(timeout: float = 10.0) -> None:
+    """Wait for in-flight bot exchanges (used on shutdown and by tests)."""
+    if _background:
+        await asyncio.wait(list(_background), timeout=timeout)

@@ -1,0 +1,59 @@
+"""Brings the database schema to the latest Alembic revision (the run command calls this).
+
+Safe to call every start: at head it does nothing. A database made earlier with
+`metadata.create_all` (no alembic_version table, tables present) is stamped with the
+initial revision first, then upgraded, instead of failing on "table already exists".
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import inspect
+from sqlalchemy.engine import Connection, Engine
+
+from handoff.db import get_engine
+
+ALEMBIC_INI = Path(__file__).resolve().parent / "alembic.ini"
+INITIAL_REVISION = "0001"
+
+
+def load_all_models() -> None:
+    """Import every module that defines tables, so Base.metadata is complete."""
+    from actions.orders import models as order_models  # noqa: F401
+    from handoff import auth_models, models  # noqa: F401
+
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    config = Config(str(ALEMBIC_INI))
+    config.attributes["configure_logger"] = False  # keep the application's logging
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+def current_revision(connection: Connection) -> str | None:
+    return MigrationContext.configure(connection).get_current_revision()
+
+
+def head_revision() -> str:
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def upgrade_to_head(engine: Engine | None = None) -> str:
+    """Migrate the shop database to head; returns the revision it is at afterwards."""
+    engine = engine or get_engine()
+    with engine.begin() as connection:
+        config = alembic_config(connection)
+        if current_revision(connection) is None and inspect(connection).has_table("agents"):
+            command.stamp(config, INITIAL_REVISION)
+        command.upgrade(config, "head")
+        return current_revision(connection) or ""
+
+
+__all__ = ["ALEMBIC_INI", "alembic_config", "head_revision", "load_all_models",
+           "upgrade_to_head"]

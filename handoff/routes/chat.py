@@ -1,0 +1,158 @@
+"""The website chat WebSocket, `/ws/chat` (frames in docs/widget-protocol.md)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from typing import Any
+
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+
+from handoff import gateway
+from handoff.channels.web import message_frame
+from handoff.db import session_scope
+from handoff.live import conversation_topic, hub
+from handoff.models import Conversation
+from handoff.serialize import message_json
+from handoff.transcript import InvalidMessage, messages_after
+
+logger = logging.getLogger(__name__)
+router = APIRouter()
+
+MAX_FRAME_BYTES = 16 * 1024
+
+
+class ChatConnection:
+    """One widget connection: at most one conversation, frames sent strictly in order."""
+
+    def __init__(self, websocket: WebSocket) -> None:
+        self.websocket = websocket
+        self.conversation_id: str | None = None
+        self.last_seq = 0
+        self._send_lock = asyncio.Lock()
+        self._forwarder: asyncio.Task | None = None
+
+    async def send(self, frame: dict[str, Any]) -> None:
+        async with self._send_lock:
+            if frame.get("type") == "message":
+                if frame["seq"] <= self.last_seq:
+                    return  # already shown (replayed, or echoed twice)
+                self.last_seq = frame["seq"]
+            await self.websocket.send_text(json.dumps(frame))
+
+    async def error(self, error: str, detail: str) -> None:
+        await self.send({"type": "error", "error": error, "detail": detail})
+
+    async def attach(self, conversation_id: str, token: str, after_seq: int = 0) -> None:
+        """Follow a conversation: live frames first (so nothing slips between), then replay."""
+        await self.detach()
+        self.conversation_id, self.last_seq = conversation_id, max(0, after_seq)
+        subscribed, replayed = asyncio.Event(), asyncio.Event()
+        self._forwarder = asyncio.create_task(
+            self._forward(conversation_id, subscribed, replayed))
+        await subscribed.wait()
+        with session_scope() as session:
+            conversation = session.get(Conversation, conversation_id)
+            backlog = [message_frame(message_json(m))
+                       for m in messages_after(session, conversation_id, self.last_seq)]
+            state = {"type": "state", **gateway.conversation_state(session, conversation)}
+            language = conversation.language
+        await self.send({"type": "conversation", "conversation_id": conversation_id,
+                         "token": token, "language": language})
+        for frame in backlog:
+            await self.send(frame)
+        await self.send(state)
+        replayed.set()
+
+    async def _forward(
+        self, conversation_id: str, subscribed: asyncio.Event, replayed: asyncio.Event
+    ) -> None:
+        async with hub.subscribe(conversation_topic(conversation_id)) as queue:
+            subscribed.set()
+            await replayed.wait()  # live frames wait in the queue until the backlog is out
+            while True:
+                await self.send(await queue.get())
+
+    async def detach(self) -> None:
+        if self._forwarder:
+            self._forwarder.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._forwarder
+            self._forwarder = None
+
+
+def _language_hint(locale: Any) -> str | None:
+    code = str(locale or "")[:2].lower()
+    return code if code in ("id", "en") else None
+
+
+async def _handle(connection: ChatConnection, frame: dict[str, Any]) -> None:
+    kind = frame.get("type")
+    if kind == "ping":
+        await connection.send({"type": "pong"})
+    elif kind == "start":
+        conversation_id, token = gateway.start_conversation(
+            language=_language_hint(frame.get("locale")))
+        await connection.attach(conversation_id, token)
+    elif kind == "resume":
+        conversation_id, token = str(frame.get("conversation_id") or ""), str(
+            frame.get("token") or "")
+        if not gateway.token_matches(conversation_id, token):
+            await connection.error("unknown_conversation",
+                                   "This conversation cannot be resumed; start a new one.")
+            return
+        after = frame.get("after_seq")
+        await connection.attach(conversation_id, token, after if isinstance(after, int) else 0)
+    elif kind in ("message", "button"):
+        await _customer_message(connection, frame)
+    elif kind == "typing":
+        if connection.conversation_id:
+            await gateway.customer_typing(connection.conversation_id)
+    else:
+        await connection.error("invalid", f"Unknown frame type {kind!r}")
+
+
+async def _customer_message(connection: ChatConnection, frame: dict[str, Any]) -> None:
+    text = frame.get("title") if frame.get("type") == "button" else frame.get("text")
+    payload = str(frame["payload"])[:500] if frame.get("type") == "button" and frame.get(
+        "payload") else None
+    client_id = frame.get("client_message_id")
+    client_id = str(client_id)[:64] if client_id else None
+    if connection.conversation_id is None or gateway.is_closed(connection.conversation_id):
+        # A message after "chat closed" (or without start) opens a new conversation.
+        conversation_id, token = gateway.start_conversation(
+            language=_language_hint(frame.get("locale")))
+        await connection.attach(conversation_id, token)
+    try:
+        await gateway.customer_message(connection.conversation_id, text, payload=payload,
+                                       client_message_id=client_id)
+    except InvalidMessage as error:
+        await connection.error(error.error, error.detail)
+
+
+@router.websocket("/ws/chat")
+async def chat(websocket: WebSocket) -> None:
+    await websocket.accept()
+    connection = ChatConnection(websocket)
+    try:
+        while True:
+            raw = await websocket.receive_text()
+            if len(raw.encode()) > MAX_FRAME_BYTES:
+                await connection.error("too_long", f"Frames are limited to {MAX_FRAME_BYTES} "
+                                                   "bytes")
+                continue
+            try:
+                frame = json.loads(raw)
+            except json.JSONDecodeError:
+                await connection.error("invalid", "Frames must be JSON objects")
+                continue
+            if not isinstance(frame, dict):
+                await connection.error("invalid", "Frames must be JSON objects")
+                continue
+            await _handle(connection, frame)
+    except WebSocketDisconnect:
+        pass
+    finally:
+        await connection.detach()

@@ -1,0 +1,92 @@
+"""Browser tests: the real service (handoff.app.create_app) under uvicorn, a fake Rasa,
+and Debian's Chromium driven by Playwright.
+
+Run: .venv/bin/pytest tests/browser   (needs /usr/bin/chromium; never `playwright install`)
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.browser.servers import free_port, serve
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+if not Path(CHROMIUM).exists():
+    pytest.skip(f"{CHROMIUM} is missing (apt-get install -y chromium)", allow_module_level=True)
+
+
+@pytest.fixture(scope="session")
+def service(tmp_path_factory) -> Iterator[str]:
+    """Base URL of the real service on a fresh SQLite database, with a fake Rasa behind it."""
+    from handoff import config, db
+    from tests.browser import fake_rasa, seed
+
+    service_port, rasa_port = free_port(), free_port()
+    env = {
+        "DATABASE_URL": f"sqlite:///{tmp_path_factory.mktemp('db')}/shop.db",
+        "RASA_URL": f"http://127.0.0.1:{rasa_port}",
+        "GATEWAY_CALLBACK_URL": f"http://127.0.0.1:{service_port}/rasa/callback",
+    }
+    saved = {key: os.environ.get(key) for key in env}
+    os.environ.update(env)
+    config.get_settings.cache_clear()
+    db.get_engine.cache_clear()
+    seed.create_schema()
+
+    from handoff.app import create_app
+
+    try:
+        app = create_app(idle_sweeper=False)
+        with serve(fake_rasa.app, rasa_port), serve(app, service_port) as url:
+            yield url
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        db.get_engine.cache_clear()
+        config.get_settings.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, service):
+    """A fresh browser profile (empty localStorage) per test; fails the test on any dialog."""
+    context = browser.new_context(base_url=service, viewport={"width": 1280, "height": 800},
+                                  locale="id-ID")
+    page = context.new_page()
+    page.dialogs = []
+    page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
+    page.errors = []
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def save_screenshot():
+    """Saves a PNG into test-artifacts/ for a person to look at."""
+    def save(page, name: str, full_page: bool = False) -> Path:
+        ARTIFACTS.mkdir(exist_ok=True)
+        path = ARTIFACTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=full_page)
+        return path
+    return save

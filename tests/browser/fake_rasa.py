@@ -1,0 +1,50 @@
+"""A stand-in for the Rasa server in browser tests: answers every message through the
+gateway's callback URL, the way Rasa's callback channel does.
+
+Only the two calls the gateway makes are served; the real Rasa end-to-end test lives
+elsewhere.
+"""
+
+from __future__ import annotations
+
+import os
+
+import httpx
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+GREETING = "Halo! Saya asisten Toko Nusa. Ada yang bisa saya bantu?"
+MENU = [
+    {"title": "Cek pesanan", "payload": "/check_order_status"},
+    {"title": "Bicara dengan petugas", "payload": "/request_human"},
+]
+THANKS = "Baik, silakan kirim nomor pesanan Anda (contoh: TN-10001)."
+
+
+def reply_to(message: str) -> dict:
+    """A button payload gets a follow-up question; anything typed gets the greeting menu."""
+    if message.startswith("/"):
+        return {"text": THANKS}
+    return {"text": GREETING, "buttons": MENU}
+
+
+async def webhook(request: Request) -> JSONResponse:
+    body = await request.json()
+    reply = {"recipient_id": body["sender"], **reply_to(body.get("message") or "")}
+    async with httpx.AsyncClient(timeout=10) as client:
+        response = await client.post(os.environ["GATEWAY_CALLBACK_URL"], json=reply)
+        response.raise_for_status()
+    return JSONResponse([])
+
+
+async def tracker_events(request: Request) -> JSONResponse:
+    return JSONResponse({})  # resume + survey trigger after a resolve: accepted, nothing said
+
+
+app = Starlette(routes=[
+    Route("/webhooks/{channel}/webhook", webhook, methods=["POST"]),
+    Route("/conversations/{sender}/tracker/events", tracker_events, methods=["POST"]),
+    Route("/conversations/{sender}/execute", tracker_events, methods=["POST"]),
+])

@@ -1,0 +1,60 @@
+"""The assistant on the real stack (Rasa, action server, gateway), through the widget socket."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from handoff.db import session_scope
+from handoff.models import Conversation, SurveyAnswer
+from tests.e2e.conftest import Widget
+
+
+def bot_texts(widget: Widget) -> list[str]:
+    return [f["text"] for f in widget.frames if f.get("type") == "message"
+            and f.get("sender") == "bot"]
+
+
+async def test_indonesian_order_status_is_revealed_only_after_verification(stack):
+    widget = await Widget.open(stack.gateway_url, locale="id-ID")
+    await widget.say("halo kak, pesanan ORD-583920 udah sampai mana ya?")
+    ask = await widget.bot_says()
+    assert "email atau nomor HP" in ask["text"]
+    await widget.say("salah@example.com")
+    mismatch = await widget.bot_says()
+    assert "tidak cocok" in mismatch["text"]
+    assert not any("JP5839200123" in text for text in bot_texts(widget))
+    await widget.say("rina.wijaya@example.com")
+    answer = await widget.bot_says()
+    assert "J&T Express" in answer["text"] and "JP5839200123" in answer["text"]
+    assert "dalam perjalanan" in answer["text"]
+    await widget.close()
+
+
+async def test_english_question_then_goodbye_asks_the_survey_once(stack):
+    widget = await Widget.open(stack.gateway_url, locale="en-US")
+    await widget.say("How much does shipping cost to Medan?")
+    answer = await widget.bot_says()
+    assert "200.000" in answer["text"] or "200,000" in answer["text"]
+    helped = await widget.bot_says()
+    assert [b["payload"] for b in helped["buttons"]] == ["/affirm", "/deny"]
+    await widget.click("Yes, thanks", "/affirm")
+    await widget.bot_says()  # glad to help, anything else?
+    await widget.say("no that's all, bye")
+    survey = await widget.bot_says()
+    assert "How easy was it" in survey["text"]
+    assert [b["title"] for b in survey["buttons"]][:7] == [str(n) for n in range(1, 8)]
+    await widget.click("6", '/rate_effort{"ces_score":"6"}')
+    comment = await widget.bot_says()
+    assert "Anything you'd like to tell us" in comment["text"]
+    await widget.say("quick and clear answers")
+    thanks = await widget.bot_says()
+    assert "Thanks for your feedback" in thanks["text"]
+    assert (await widget.next_frame("state", state="closed"))["state"] == "closed"
+    with session_scope() as session:
+        answers = session.execute(select(SurveyAnswer).where(
+            SurveyAnswer.conversation_id == widget.conversation_id)).scalars().all()
+        conversation = session.get(Conversation, widget.conversation_id)
+    assert [(a.score, a.comment, a.trigger, a.human_involved) for a in answers] == [
+        (6, "quick and clear answers", "goodbye", False)]
+    assert conversation.close_reason == "goodbye"
+    await widget.close()
