@@ -64,6 +64,8 @@ class ValidateOrderForm(FormValidationAction):
     def validate_order_id(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        if value is None:  # a reset by an action, not something the customer said
+            return {"order_id": None}
         order_id = order_id_in(str(value or ""))
         if order_id is None:
             dispatcher.utter_message(response="utter_invalid_order_id")
@@ -88,6 +90,8 @@ class ValidateOrderForm(FormValidationAction):
     def validate_verification(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        if value is None:  # a reset by an action, not something the customer said
+            return {"verification": None}
         order_id = tracker.get_slot("order_id")
         if tracker.get_slot("order_check") == "not_found":
             return {"verification": "-"}
@@ -115,6 +119,8 @@ class ValidateOrderForm(FormValidationAction):
     def validate_new_address(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        if value is None:  # a reset by an action, not something the customer said
+            return {"new_address": None}
         address = " ".join(str(value or "").split())[:500]
         if len(address) < MIN_ADDRESS_LENGTH:
             dispatcher.utter_message(response="utter_ask_new_address")

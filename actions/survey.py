@@ -73,6 +73,8 @@ class ValidateCesForm(FormValidationAction):
     def validate_ces_score(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        if value is None:  # a reset by an action, not something the customer said
+            return {"ces_score": None}
         text = str(value or "")
         if latest_intent(tracker) in ("stop", "deny") or is_skip(text):
             return {"ces_score": DECLINED, "ces_comment": NO_COMMENT}
@@ -88,6 +90,8 @@ class ValidateCesForm(FormValidationAction):
     def validate_ces_comment(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        if value is None:  # a reset by an action, not something the customer said
+            return {"ces_comment": None}
         text = " ".join(str(value or "").split())
         short = len(text.split()) <= 4
         if not text or text.startswith("/") or is_skip(text) or (

@@ -75,7 +75,7 @@ async def parse_all(agent: Any, texts: list[str]) -> list[dict[str, Any]]:
 
 
 def report_language(language: str, examples: list[dict], parses: list[dict]) -> list[tuple]:
-    pairs = [(ex["label"], predicted_label(p)[0]) for ex, p in zip(examples, parses)]
+    pairs = [(ex["label"], predicted_label(p)[0]) for ex, p in zip(examples, parses, strict=True)]
     accuracy = sum(g == p for g, p in pairs) / len(pairs)
     print(f"\n## {language}: {len(pairs)} held-out messages, accuracy {accuracy:.1%}")
     print(f"{'intent':34} {'prec':>6} {'rec':>6} {'f1':>6} {'n':>4}")
@@ -87,13 +87,14 @@ def report_language(language: str, examples: list[dict], parses: list[dict]) -> 
     confusions = collections.Counter((g, p) for g, p in pairs if g != p).most_common(5)
     print("top confusions: " + "; ".join(f"{g} → {p} ×{n}" for (g, p), n in confusions))
     found = [(ex["entities"], {(e["entity"], e["start"], e["end"]) for e in p["entities"]})
-             for ex, p in zip(examples, parses)]
+             for ex, p in zip(examples, parses, strict=True)]
     return found
 
 
 def threshold_sweep(in_domain: list[dict], off_topic: list[dict]) -> None:
     print("\n## FallbackClassifier threshold sweep (held-out in-domain vs off-topic)")
-    print(f"{'threshold':>9} {'in-domain answered':>19} {'…correctly':>11} {'off-topic caught':>17}")
+    print(f"{'threshold':>9} {'in-domain answered':>19} {'…correctly':>11} "
+          f"{'off-topic caught':>17}")
     for threshold in (0.3, 0.4, 0.5, 0.55, 0.6, 0.7, 0.8):
         answered = correct = 0
         for parse, gold in in_domain:
@@ -118,7 +119,7 @@ async def main(model: Path) -> None:
         examples = load_examples(HOLDOUT / f"holdout_{language}.yml")
         parses = await parse_all(agent, [ex["text"] for ex in examples])
         all_entities += report_language(language, examples, parses)
-        in_domain += [(p, ex["label"]) for ex, p in zip(examples, parses)]
+        in_domain += [(p, ex["label"]) for ex, p in zip(examples, parses, strict=True)]
     precision, recall, f1, support = entity_f1(all_entities)
     print(f"\n## entities (order_id, email, phone; exact span): precision {precision:.2f}, "
           f"recall {recall:.2f}, F1 {f1:.2f} over {support} annotated entities")

@@ -69,15 +69,19 @@ def _batches(
         session.expunge_all()  # let the batch be garbage collected
 
 
-def _messages(session: Session, ids: list[str]) -> dict[str, list[tuple[Message, str | None]]]:
+def _messages(session: Session, ids: list[str]) -> dict[str, list[dict[str, Any]]]:
+    # Plain columns, not ORM objects: an export only reads them once.
     rows = session.execute(
-        select(Message, Agent.display_name).outerjoin(Agent, Agent.id == Message.agent_id)
+        select(Message.conversation_id, Message.seq, Message.sender, Message.text,
+               Message.created_at, Agent.display_name)
+        .outerjoin(Agent, Agent.id == Message.agent_id)
         .where(Message.conversation_id.in_(ids))
         .order_by(Message.conversation_id, Message.seq)
     ).all()
-    grouped: dict[str, list[tuple[Message, str | None]]] = defaultdict(list)
-    for message, agent_name in rows:
-        grouped[message.conversation_id].append((message, agent_name))
+    grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for conversation_id, seq, sender, text, created_at, agent_name in rows:
+        grouped[conversation_id].append({"seq": seq, "sender": sender.value, "agent": agent_name,
+                                         "text": text, "created_at": iso(created_at)})
     return grouped
 
 
@@ -96,7 +100,7 @@ def conversation_records(
                               facts[conversation.id], clean)
 
 
-def _record(conversation: Conversation, messages: list[tuple[Message, str | None]],
+def _record(conversation: Conversation, messages: list[dict[str, Any]],
             facts: ConversationFacts, clean: Any) -> dict[str, Any]:
     return {
         "conversation_id": conversation.id,
@@ -111,11 +115,7 @@ def _record(conversation: Conversation, messages: list[tuple[Message, str | None
         "ces_score": facts.ces_score,
         "ces_comment": clean(facts.ces_comment),
         "message_count": len(messages),
-        "messages": [
-            {"seq": message.seq, "sender": message.sender.value, "agent": agent_name,
-             "text": clean(message.text), "created_at": iso(message.created_at)}
-            for message, agent_name in messages
-        ],
+        "messages": [{**message, "text": clean(message["text"])} for message in messages],
     }
 
 

@@ -32,6 +32,9 @@ _ENGLISH_MARKERS = {
     "it", "to", "was", "bye", "goodbye", "help",
 }
 _WORD_RE = re.compile(r"[^\W\d_]+", re.UNICODE)
+# Emails, links, order numbers and phone numbers say nothing about the language
+# ("salah@example.com" is not English).
+_NOT_LANGUAGE_RE = re.compile(r"\S*@\S*|https?://\S+|www\.\S+|\S*\d\S*", re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)
@@ -41,7 +44,7 @@ def _detector() -> LanguageDetector:
 
 def detect_language(text: str, min_confidence: float = 0.75) -> str | None:
     """'id', 'en', or None when the message is too short or mixed to tell."""
-    words = [w.lower() for w in _WORD_RE.findall(text or "")]
+    words = [w.lower() for w in _WORD_RE.findall(_NOT_LANGUAGE_RE.sub(" ", text or ""))]
     if not words:
         return None
     informal = sum(w in _INFORMAL_ID for w in words)

@@ -64,8 +64,7 @@ class Service:
 def start_all(services: list[Service], timeout: float = 240) -> None:
     try:
         for service in services:
-            print(f"==> starting {service.name} (log: {service.log.relative_to(ROOT)})",
-                  file=sys.stderr)
+            print(f"==> starting {service.name} (log: {service.log})", file=sys.stderr)
             service.start()
         for service in services:
             service.wait_healthy(timeout)

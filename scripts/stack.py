@@ -30,7 +30,9 @@ def prepare_database() -> tuple[str, str] | None:
 
 
 def stack_services(model: Path, log_dir: Path, env: dict[str, str] | None = None) -> list[Service]:
-    env = {**os.environ, **(env or {})}
+    # Rasa phones home (telemetry, error reports) unless told not to; this stack never does.
+    env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "SANIC_REGISTER": "false",
+           "TF_CPP_MIN_LOG_LEVEL": "2", **(env or {})}
     rasa = str(BIN / "rasa")
     actions_port, rasa_port, gateway_port = (
         env.get("ACTIONS_PORT", "5055"), env.get("RASA_PORT", "5005"),
@@ -46,6 +48,7 @@ def stack_services(model: Path, log_dir: Path, env: dict[str, str] | None = None
                 f"http://127.0.0.1:{rasa_port}/status", log_dir / "rasa.log", env=env),
         Service("gateway",
                 [str(BIN / "uvicorn"), "handoff.app:create_app", "--factory", "--host",
-                 "127.0.0.1", "--port", gateway_port, "--no-access-log"],
+                 "127.0.0.1", "--port", gateway_port, "--no-access-log",
+                 "--ws", "websockets"],  # uvicorn's newer ws backend needs websockets>=13; Rasa pins 10
                 f"http://127.0.0.1:{gateway_port}/healthz", log_dir / "gateway.log", env=env),
     ]

@@ -142,3 +142,10 @@ async def test_declined_survey_is_stored_as_no_answer_and_says_goodbye(database)
         answer = session.execute(select(SurveyAnswer)).scalar_one()
     assert answer.score is None and answer.declined and answer.answered_at is not None
     assert not answer.human_involved
+
+
+async def test_slots_reset_by_an_action_are_not_answers():
+    """Starting the form re-validates the slots the start action just cleared."""
+    slots, dispatcher = await validate("bye", "goodbye", {"ces_score": None, "ces_comment": None})
+    assert slots == {"ces_score": None, "ces_comment": None}
+    assert dispatcher.messages == []

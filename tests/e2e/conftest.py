@@ -50,6 +50,7 @@ def stack(tmp_path_factory) -> Iterator[Stack]:
         "TRACKER_STORE_DIALECT": "sqlite",
         "TRACKER_STORE_URL": f"sqlite:///{state}/tracker.db",
         "LOCK_STORE_TYPE": "in_memory",
+        "REDIS_HOST": "127.0.0.1",
         "RASA_URL": f"http://127.0.0.1:{ports['RASA_PORT']}",
         "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{ports['ACTIONS_PORT']}/webhook",
         "GATEWAY_CALLBACK_URL": f"http://127.0.0.1:{ports['GATEWAY_PORT']}/rasa/callback",

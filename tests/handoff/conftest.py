@@ -7,7 +7,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from fastapi.testclient import TestClient
@@ -22,6 +22,7 @@ from handoff.models import (
     Conversation,
     Customer,
     Handoff,
+    HandoffStatus,
     Message,
     Role,
     Sender,
@@ -194,6 +195,41 @@ def add_conversation(
         for survey in surveys:
             session.add(SurveyAnswer(conversation_id=conversation_id, channel=channel,
                                      trigger="goodbye", asked_at=created_at, **survey))
+
+
+def nov(day: int, hour: int = 3) -> datetime:
+    return datetime(2026, 11, day, hour, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def people(shop_db) -> dict[str, Login]:
+    """An agent (rina) and an ops user."""
+    return {"rina": add_agent("rina", Role.agent), "ops": add_agent("olivia", Role.ops)}
+
+
+@pytest.fixture
+def three_conversations(people) -> None:
+    """a1 bot-resolved (web, id), a2 human-resolved (wa, en), a3 queued (web, en)."""
+    rina = people["rina"].id
+    with db.session_scope() as session:
+        session.add(Customer(id=7, name="Siti", email="siti@example.com",
+                             phone="+6281234567890"))
+    add_conversation("a1", created_at=nov(1), closed_at=nov(1, 4), close_reason="goodbye",
+                     customer_id=7,
+                     messages=[("customer", "Where is my order? 50% off promo"),
+                               ("bot", "Your order is on its way.")],
+                     surveys=[{"score": 6, "comment": "=HYPERLINK(\"http://x\")"}])
+    add_conversation("a2", created_at=nov(2), channel="whatsapp", language="en",
+                     closed_at=nov(2, 5), close_reason="resolved", customer_id=7,
+                     messages=[("customer", "Refund please, my email is siti@example.com"),
+                               ("agent", "Sure, refund on the way", rina)],
+                     handoffs=[{"reason": "complaint", "status": HandoffStatus.resolved,
+                                "agent_id": rina, "assigned_at": nov(2, 4),
+                                "resolved_at": nov(2, 5)}],
+                     surveys=[{"score": 2, "human_involved": True, "agent_id": rina}])
+    add_conversation("a3", created_at=nov(3), language="en",
+                     messages=[("customer", "I bought 500 items, call 0812-3456-7890")],
+                     handoffs=[{"reason": "order_delayed", "status": HandoffStatus.queued}])
 
 
 def stored(model, **where):  # noqa: ANN001, ANN201 (any mapped class)

@@ -26,6 +26,7 @@ def test_english_is_english_even_with_a_loanword(text):
     assert detect_language(text) == "en"
 
 
-@pytest.mark.parametrize("text", ["ok", "583920", "ORD-583920", "👍", "", "budi@mail.com"])
+@pytest.mark.parametrize("text", ["ok", "583920", "ORD-583920", "👍", "", "budi@mail.com",
+                                  "salah@example.com", "https://tokonusa.id/help", "+62 812 3456"])
 def test_messages_without_evidence_are_undecided(text):
     assert detect_language(text) is None
