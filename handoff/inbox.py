@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.sql import Select
 
 from handoff.api import HandoffError
 from handoff.models import Agent, Conversation, Handoff, HandoffStatus, Note, Role, utcnow
@@ -32,7 +33,7 @@ class Conflict(HandoffError):
     """The handoff is not in a state that allows this (claimed by someone else, resolved…)."""
 
 
-def _with_relations(statement):  # noqa: ANN001, ANN202 (a Select, kept generic)
+def _with_relations(statement: Select) -> Select:
     # Everything the serializers touch, loaded in a few queries instead of one per row.
     return statement.options(
         selectinload(Handoff.agent),

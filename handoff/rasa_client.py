@@ -32,6 +32,17 @@ async def _post(path: str, payload: Any, params: dict[str, str] | None = None) -
     return response.json() if "json" in response.headers.get("content-type", "") else None
 
 
+async def _get(path: str) -> Any:
+    url = f"{get_settings().rasa_url}{path}"
+    try:
+        async with httpx.AsyncClient(timeout=TIMEOUT) as client:
+            response = await client.get(url)
+        response.raise_for_status()
+    except httpx.HTTPError as error:
+        raise RasaUnavailable(f"{url}: {error!r}") from error
+    return response.json()
+
+
 async def send_to_bot(conversation_id: str, text: str, metadata: dict[str, Any]) -> None:
     """Returns when Rasa has processed the message and posted its replies to the callback."""
     await _post(f"/webhooks/{CHANNEL}/webhook",
@@ -48,9 +59,14 @@ async def resume_with_survey(conversation_id: str, trigger: str) -> None:
     events = [{"event": "resume"},
               {"event": "slot", "name": "survey_trigger", "value": trigger}]
     await _post(f"/conversations/{conversation_id}/tracker/events", events)
-    result = await _post(f"/conversations/{conversation_id}/execute",
-                         {"name": "action_start_survey"}, params={"output_channel": CHANNEL})
-    slots = ((result or {}).get("tracker") or {}).get("slots") or {}
-    if slots.get("survey_state") == "ask":
+    await _post(f"/conversations/{conversation_id}/execute",
+                {"name": "action_start_survey"}, params={"output_channel": CHANNEL})
+    # The execute answer carries the tracker as it was before the action: read it anew.
+    tracker = await _get(f"/conversations/{conversation_id}/tracker")
+    if (tracker.get("slots") or {}).get("survey_state") == "ask":
         await _post(f"/conversations/{conversation_id}/execute", {"name": "ces_form"},
                     params={"output_channel": CHANNEL})
+    # Executed actions are not followed by a listen, as predicted ones are; without it
+    # the customer's answer would be read as arriving mid-turn and ignored.
+    await _post(f"/conversations/{conversation_id}/tracker/events",
+                [{"event": "action", "name": "action_listen"}])

@@ -14,11 +14,10 @@ def prepare_database() -> tuple[str, str] | None:
 
     Returns the admin's credentials when they were just created (shown once).
     """
-    from handoff.accounts import ensure_first_admin
-    from handoff.migrate import upgrade_to_head
-
     from actions.orders.seed import seed_demo_orders
+    from handoff.accounts import ensure_first_admin
     from handoff.db import session_scope
+    from handoff.migrate import upgrade_to_head
 
     upgrade_to_head()
     with session_scope() as session:
@@ -49,6 +48,6 @@ def stack_services(model: Path, log_dir: Path, env: dict[str, str] | None = None
         Service("gateway",
                 [str(BIN / "uvicorn"), "handoff.app:create_app", "--factory", "--host",
                  "127.0.0.1", "--port", gateway_port, "--no-access-log",
-                 "--ws", "websockets"],  # uvicorn's newer ws backend needs websockets>=13; Rasa pins 10
+                 "--ws", "websockets"],  # the sans-io backend needs websockets>=13; Rasa pins 10
                 f"http://127.0.0.1:{gateway_port}/healthz", log_dir / "gateway.log", env=env),
     ]
