@@ -20,10 +20,12 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 if not Path(CHROMIUM).exists():
+    if os.environ.get("SHOP_REQUIRE_BROWSER"):  # the test command installs it: never skip there
+        raise RuntimeError(f"{CHROMIUM} is missing (apt-get install -y chromium)")
     pytest.skip(f"{CHROMIUM} is missing (apt-get install -y chromium)", allow_module_level=True)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def service(tmp_path_factory) -> Iterator[str]:
     """Base URL of the real service on a fresh SQLite database, with a fake Rasa behind it."""
     from handoff import config, db
@@ -57,8 +59,10 @@ def service(tmp_path_factory) -> Iterator[str]:
         config.get_settings.cache_clear()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser():
+    # Package scope: Playwright's sync API keeps an event loop running on this thread,
+    # which must be gone before the asyncio tests of other packages start.
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
