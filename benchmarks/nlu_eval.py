@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import collections
+import os
 from pathlib import Path
 from typing import Any
 
@@ -111,6 +112,7 @@ def threshold_sweep(in_domain: list[dict], off_topic: list[dict]) -> None:
 
 
 async def main(model: Path) -> None:
+    os.environ.setdefault("LOG_LEVEL", "WARNING")  # Rasa logs every parse at debug level
     from rasa.core.agent import Agent
 
     agent = Agent.load(str(model))

@@ -9,7 +9,7 @@ from fastapi import Depends, HTTPException, Query, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
-from handoff.db import session_factory
+from handoff.db import session_scope
 from handoff.models import Agent, Role
 from handoff.security import AuthError, agent_for_token
 
@@ -21,15 +21,8 @@ _bearer = HTTPBearer(auto_error=False, description="Token from POST /api/v1/auth
 
 def get_session() -> Iterator[Session]:
     """One unit of work per request: committed when the route succeeds, else rolled back."""
-    session = session_factory()()
-    try:
+    with session_scope() as session:
         yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
 
 
 # scope="function": commit before the response is sent, so a client's next request sees it.

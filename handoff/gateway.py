@@ -21,7 +21,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from handoff import rasa_client
-from handoff.api import create_handoff, ensure_conversation, estimate_wait, open_handoff
+from handoff.api import (
+    close_conversation,
+    create_handoff,
+    ensure_conversation,
+    estimate_wait,
+    open_handoff,
+)
 from handoff.channels import channel_for
 from handoff.db import session_scope
 from handoff.live import INBOX, hub
@@ -62,6 +68,21 @@ class UnknownHandoff(GatewayError):
 
 class NotYourHandoff(GatewayError):
     """The handoff is not assigned to this agent (claim it first)."""
+
+
+class ReplyWindowClosed(GatewayError):
+    """The channel no longer takes free-form messages (WhatsApp: 24 h after the customer wrote)."""
+
+    def __init__(self) -> None:
+        super().__init__("The WhatsApp 24-hour window has closed: the customer must write first "
+                         "(or use a template)")
+
+
+def _window_open(session: Session, conversation_id: str) -> bool:
+    """Channels with a reply window (WhatsApp) define within_window; the others are always open."""
+    conversation = session.get(Conversation, conversation_id)
+    within_window = getattr(channel_for(conversation.channel), "within_window", None)
+    return within_window is None or within_window(conversation, utcnow())
 
 
 # One bot exchange at a time per conversation keeps replies in the order messages came.
@@ -284,6 +305,8 @@ async def send_agent_message(handoff_id: int, agent_id: int, text: str) -> dict[
     text = clean_text(text)
     with session_scope() as session:
         handoff = _assigned_handoff(session, handoff_id, agent_id)
+        if not _window_open(session, handoff.conversation_id):
+            raise ReplyWindowClosed()
         message = append_message(session, handoff.conversation_id, Sender.agent, text,
                                  agent_id=agent_id)
         if handoff.first_agent_reply_at is None:
@@ -326,6 +349,9 @@ async def resolve_handoff(handoff_id: int, agent_id: int) -> None:
 
 
 async def _survey_after_resolve(conversation_id: str) -> None:
+    with session_scope() as session:
+        if not _window_open(session, conversation_id):
+            return  # the question could not reach the customer
     async with _bot_locks[conversation_id]:
         try:
             await rasa_client.resume_with_survey(conversation_id, "resolved")
@@ -334,6 +360,10 @@ async def _survey_after_resolve(conversation_id: str) -> None:
 
 
 async def trigger_idle_survey(conversation_id: str) -> None:
+    with session_scope() as session:
+        if not _window_open(session, conversation_id):
+            close_conversation(session, conversation_id, reason="idle")  # nobody to ask
+            return
     async with _bot_locks[conversation_id]:
         await rasa_client.resume_with_survey(conversation_id, "idle")
 

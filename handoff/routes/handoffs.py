@@ -39,6 +39,8 @@ def domain_errors() -> Iterator[None]:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "Handoff not found") from error
     except (inbox.Conflict, gateway.NotYourHandoff) as error:
         raise HTTPException(status.HTTP_409_CONFLICT, str(error) or "Not your handoff") from error
+    except gateway.ReplyWindowClosed as error:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(error)) from error
 
 
 @router.get("/api/v1/handoffs", response_model=HandoffList)

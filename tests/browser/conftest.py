@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.browser.servers import free_port, serve
+from tests.environment import shop_environment
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -28,7 +29,6 @@ if not Path(CHROMIUM).exists():
 @pytest.fixture(scope="package")
 def service(tmp_path_factory) -> Iterator[str]:
     """Base URL of the real service on a fresh SQLite database, with a fake Rasa behind it."""
-    from handoff import config, db
     from tests.browser import fake_rasa, seed
 
     service_port, rasa_port = free_port(), free_port()
@@ -37,26 +37,13 @@ def service(tmp_path_factory) -> Iterator[str]:
         "RASA_URL": f"http://127.0.0.1:{rasa_port}",
         "GATEWAY_CALLBACK_URL": f"http://127.0.0.1:{service_port}/rasa/callback",
     }
-    saved = {key: os.environ.get(key) for key in env}
-    os.environ.update(env)
-    config.get_settings.cache_clear()
-    db.get_engine.cache_clear()
-    seed.create_schema()
+    with shop_environment(env):
+        seed.create_schema()
+        from handoff.app import create_app
 
-    from handoff.app import create_app
-
-    try:
         app = create_app(idle_sweeper=False)
         with serve(fake_rasa.app, rasa_port), serve(app, service_port) as url:
             yield url
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-        db.get_engine.cache_clear()
-        config.get_settings.cache_clear()
 
 
 @pytest.fixture(scope="package")

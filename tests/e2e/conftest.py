@@ -21,6 +21,7 @@ import websockets
 
 from scripts.processes import start_all, stop_all
 from scripts.stack import stack_services
+from tests.environment import shop_environment
 
 
 def free_port() -> int:
@@ -56,28 +57,16 @@ def stack(tmp_path_factory) -> Iterator[Stack]:
         "GATEWAY_CALLBACK_URL": f"http://127.0.0.1:{ports['GATEWAY_PORT']}/rasa/callback",
         "OPENING_HOURS": "00:00-23:59:59",  # always open, so wait estimates are minutes
     }
-    previous = {key: os.environ.get(key) for key in env}
-    os.environ.update(env)
-    from handoff import config, db
+    with shop_environment(env):
+        from scripts.stack import prepare_database
 
-    config.get_settings.cache_clear()
-    db.get_engine.cache_clear()
-    from scripts.stack import prepare_database
-
-    prepare_database()
-    services = stack_services(model, state / "log", env)
-    start_all(services, timeout=300)
-    try:
-        yield Stack(f"http://127.0.0.1:{ports['GATEWAY_PORT']}", env["RASA_URL"], env)
-    finally:
-        stop_all(services)
-        for key, value in previous.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-        config.get_settings.cache_clear()
-        db.get_engine.cache_clear()
+        prepare_database()
+        services = stack_services(model, state / "log", env)
+        start_all(services, timeout=300)
+        try:
+            yield Stack(f"http://127.0.0.1:{ports['GATEWAY_PORT']}", env["RASA_URL"], env)
+        finally:
+            stop_all(services)
 
 
 class Widget:

@@ -1,0 +1,79 @@
+"""The real stack for benchmarks, started exactly as the end-to-end tests start it.
+
+`running_stack()` reuses the e2e `stack` fixture body from tests/e2e/conftest.py (free
+loopback ports, temp SQLite databases, `prepare_database()`, `stack_services` + `start_all`,
+`stop_all`), driven as a plain context manager outside pytest. While it is open, os.environ
+points at the benchmark's own database, so `handoff.db.session_scope()` writes there.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import inspect
+import os
+import statistics
+import tempfile
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from tests.e2e import conftest
+from tests.e2e.conftest import Stack, Widget
+
+__all__ = ["Stack", "Widget", "percentile", "running_stack", "service_pids", "summary"]
+
+
+class _TempDirs:
+    """The one piece of pytest's tmp_path_factory the fixture uses: `mktemp(name)`."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def mktemp(self, basename: str) -> Path:
+        return Path(tempfile.mkdtemp(prefix=f"{basename}-", dir=self.root))
+
+
+@contextlib.contextmanager
+def running_stack() -> Iterator[Stack]:
+    """Start action server, Rasa server and gateway; stop them and delete their state after."""
+    fixture = contextlib.contextmanager(inspect.unwrap(conftest.stack))
+    with tempfile.TemporaryDirectory(prefix="shop-bench-") as root:
+        with fixture(_TempDirs(Path(root))) as stack:
+            yield stack
+
+
+def service_pids() -> dict[str, int]:
+    """The stack's three processes: the direct children of this process, named by command."""
+    me = os.getpid()
+    found: dict[str, int] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            command = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        parent = int(stat.rsplit(")", 1)[1].split()[1])
+        if parent != me:
+            continue
+        if any(part.endswith(b"uvicorn") for part in command):
+            found["gateway"] = int(entry.name)
+        elif b"actions" in command:
+            found["action server"] = int(entry.name)
+        elif b"--model" in command:
+            found["Rasa server"] = int(entry.name)
+    return found
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """Nearest-rank percentile (q in 0..100) of a non-empty sample."""
+    ordered = sorted(values)
+    rank = max(1, -(-len(ordered) * q // 100))  # ceil(n * q / 100), at least 1
+    return ordered[int(rank) - 1]
+
+
+def summary(values: Sequence[float]) -> dict[str, float]:
+    """n, p50, p95, max and mean, in milliseconds when the values are seconds."""
+    return {"n": len(values), "p50": percentile(values, 50) * 1000,
+            "p95": percentile(values, 95) * 1000, "max": max(values) * 1000,
+            "mean": statistics.fmean(values) * 1000}

@@ -1,0 +1,265 @@
+"""WhatsApp (Meta Cloud API): stored messages become WhatsApp messages to the customer's wa_id.
+
+Bot buttons become reply buttons (up to three) or a list (more, e.g. the 1–7 CES question
+with "skip"), long texts are split at WhatsApp's limit, and every send is recorded on the
+message (wamid, delivery status, error) so the agent can see what reached the customer.
+Free-form messages may only be sent within 24 hours of the customer's last message; outside
+that window nothing is sent and the message is marked failed.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from sqlalchemy import exists, select
+from sqlalchemy.orm import Session
+
+from handoff import whatsapp_api
+from handoff.api import open_handoff
+from handoff.channels import register
+from handoff.db import session_scope
+from handoff.gateway import SYSTEM_TEXTS, ReplyWindowClosed
+from handoff.live import INBOX, hub
+from handoff.models import Conversation, Message, Owner, Sender, utcnow
+from handoff.serialize import message_json
+from handoff.transcript import append_message
+from handoff.whatsapp_config import get_whatsapp_settings
+
+logger = logging.getLogger(__name__)
+
+CHANNEL = "whatsapp"
+WINDOW = timedelta(hours=24)
+TEXT_LIMIT = 4096  # characters in a text message
+BODY_LIMIT = 1024  # characters in the body of an interactive message
+MAX_REPLY_BUTTONS = 3
+BUTTON_TITLE_LIMIT = 20
+BUTTON_ID_LIMIT = 256
+MAX_LIST_ROWS = 10
+ROW_TITLE_LIMIT = 24
+ROW_ID_LIMIT = 200
+ROW_DESCRIPTION_LIMIT = 72
+
+WINDOW_CLOSED = str(ReplyWindowClosed())
+
+TEXTS = {
+    "list_button": {"id": "Pilih", "en": "Choose"},
+    "queued": {"id": "Kakak sudah masuk antrean tim kami, perkiraan menunggu sekitar "
+                     "{minutes} menit. Tidak perlu mengulang pesan ya.",
+               "en": "You're in our team's queue; the expected wait is about {minutes} "
+                     "minutes. No need to repeat yourself."},
+    "assigned": SYSTEM_TEXTS["agent_joined"],
+    "closed": {"id": "Percakapan ini sudah selesai. Kirim pesan kapan saja untuk mulai lagi.",
+               "en": "This conversation has ended. Send a message any time to start again."},
+    "not_delivered": {"id": "[Tidak terkirim di WhatsApp: {error}]",
+                      "en": "[Not delivered on WhatsApp: {error}]"},
+}
+
+
+def language_of(conversation: Conversation) -> str:
+    return conversation.language if conversation.language in ("id", "en") else "id"
+
+
+def _aware(moment: datetime) -> datetime:
+    # SQLite drops the time zone; everything is stored in UTC.
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def within_window(conversation: Conversation, now: datetime) -> bool:
+    """Whether WhatsApp still accepts free-form messages: 24 h after the customer last wrote."""
+    last = conversation.last_customer_message_at
+    return last is not None and _aware(now) - _aware(last) < WINDOW
+
+
+# --- text and buttons as Graph API message objects ---------------------------------------------
+
+def _cut(text: str, limit: int) -> int:
+    """Where to end a piece of at most `limit` characters: a line break or space if near."""
+    for separator in ("\n\n", "\n", " "):
+        at = text.rfind(separator, limit // 2, limit)
+        if at > 0:
+            return at
+    return limit
+
+
+def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
+    """Pieces of at most `limit` characters, cut between words where possible."""
+    pieces, rest = [], text.strip()
+    while len(rest) > limit:
+        at = _cut(rest, limit)
+        pieces.append(rest[:at].rstrip())
+        rest = rest[at:].lstrip()
+    return pieces + [rest] if rest else pieces
+
+
+def _short_last_piece(pieces: list[str], limit: int) -> list[str]:
+    """The same text with a last piece short enough for an interactive message's body."""
+    *head, last = pieces or [""]
+    if len(last) <= limit:
+        return [*head, last]
+    start = len(last) - limit
+    space = last.find(" ", start, start + limit // 2)
+    at = space if space >= 0 else start
+    return [*head, last[:at].rstrip(), last[at:].lstrip()]
+
+
+def _text_message(to: str, body: str) -> dict[str, Any]:
+    return {"to": to, "type": "text", "text": {"preview_url": False, "body": body}}
+
+
+def _reply_buttons(buttons: list[dict[str, str]]) -> dict[str, Any]:
+    return {"type": "button", "action": {"buttons": [
+        {"type": "reply", "reply": {"id": b["payload"], "title": b["title"][:BUTTON_TITLE_LIMIT]}}
+        for b in buttons]}}
+
+
+def _list(buttons: list[dict[str, str]], language: str) -> dict[str, Any]:
+    rows = []
+    for button in buttons[:MAX_LIST_ROWS]:
+        row = {"id": button["payload"], "title": button["title"][:ROW_TITLE_LIMIT]}
+        if len(button["title"]) > ROW_TITLE_LIMIT:  # keep the full wording readable
+            row["description"] = button["title"][:ROW_DESCRIPTION_LIMIT]
+        rows.append(row)
+    if len(buttons) > MAX_LIST_ROWS:
+        logger.warning("WhatsApp lists hold %s rows; %s choices dropped",
+                       MAX_LIST_ROWS, len(buttons) - MAX_LIST_ROWS)
+    return {"type": "list", "action": {"button": TEXTS["list_button"][language],
+                                       "sections": [{"rows": rows}]}}
+
+
+def _usable(buttons: list[dict[str, str]] | None, id_limit: int) -> list[dict[str, str]]:
+    """Buttons whose payload fits WhatsApp's id field (a cut payload would mean something else)."""
+    usable = []
+    for button in buttons or []:
+        payload = str(button.get("payload") or "")
+        if not payload or len(payload) > id_limit:
+            logger.warning("Button payload unusable on WhatsApp: %r", payload[:80])
+            continue
+        usable.append({"payload": payload, "title": str(button.get("title") or payload).strip()})
+    return usable
+
+
+def outgoing_messages(
+    to: str, text: str, buttons: list[dict[str, str]] | None = None, language: str = "id"
+) -> list[dict[str, Any]]:
+    """The Graph API message objects for one stored message, in sending order."""
+    pieces = split_text(text)
+    few = len(buttons or []) <= MAX_REPLY_BUTTONS
+    choices = _usable(buttons, BUTTON_ID_LIMIT if few else ROW_ID_LIMIT)
+    if not choices:
+        return [_text_message(to, piece) for piece in pieces]
+    *head, body = _short_last_piece(pieces, BODY_LIMIT)
+    interactive = _reply_buttons(choices) if few else _list(choices, language)
+    interactive["body"] = {"text": body or TEXTS["list_button"][language]}
+    return [*(_text_message(to, piece) for piece in head),
+            {"to": to, "type": "interactive", "interactive": interactive}]
+
+
+# --- delivery records -------------------------------------------------------------------------
+
+def record_delivery(
+    message_id: int, status: str, *, error: str | None = None, external_id: str | None = None
+) -> None:
+    """Store what WhatsApp did with a message; a failure is shown to the agent who owns it."""
+    with session_scope() as session:
+        message = session.get(Message, message_id)
+        if message is None:
+            return
+        message.delivery_status = status
+        message.delivery_error = error
+        if external_id:
+            message.external_id = external_id
+        conversation = message.conversation
+        if status != "failed" or conversation.owner != Owner.human:
+            return
+        text = TEXTS["not_delivered"][language_of(conversation)].format(error=error or "?")
+        notice = message_json(append_message(session, conversation.id, Sender.system, text))
+        handoff = open_handoff(session, conversation.id)
+        event = {"conversation_id": conversation.id,
+                 "handoff_id": handoff.id if handoff else None, "message": notice}
+    # Only the inbox hears about it: the customer cannot be reached, that is the point.
+    hub.publish(INBOX, {"event": "message", "data": event})
+
+
+def _recipient(conversation_id: str) -> tuple[str | None, str, bool]:
+    """(wa_id, language, whether the 24-hour window is open) of a conversation."""
+    with session_scope() as session:
+        conversation = session.get(Conversation, conversation_id)
+        if conversation is None:
+            return None, "id", False
+        wa_id = conversation.customer.wa_id if conversation.customer else None
+        return wa_id, language_of(conversation), within_window(conversation, utcnow())
+
+
+# --- the channel -----------------------------------------------------------------------------
+
+def _state_since(session: Session, conversation: Conversation, state: str) -> datetime | None:
+    """When the conversation entered `state` (the moment its notice is about)."""
+    if state == "closed":
+        return conversation.closed_at
+    handoff = open_handoff(session, conversation.id)
+    if handoff is None:
+        return None
+    return handoff.assigned_at if state == "assigned" else handoff.created_at
+
+
+def _said_since(session: Session, conversation_id: str, since: datetime) -> bool:
+    return bool(session.execute(select(exists().where(
+        Message.conversation_id == conversation_id,
+        Message.sender.in_((Sender.bot, Sender.system)),
+        Message.created_at >= since))).scalar())
+
+
+class WhatsAppChannel:
+    """Delivers to the customer's phone through the Graph API (handoff.whatsapp_api)."""
+
+    name = CHANNEL
+
+    async def deliver_message(self, conversation_id: str, message: dict[str, Any]) -> None:
+        if message["sender"] == "customer":
+            return  # their own words are already on their phone
+        wa_id, language, window_open = _recipient(conversation_id)
+        try:
+            if not get_whatsapp_settings().enabled:
+                raise whatsapp_api.WhatsAppSendError("The WhatsApp channel is not configured")
+            if not wa_id:
+                raise whatsapp_api.WhatsAppSendError("The customer has no WhatsApp number")
+            if not window_open:
+                raise whatsapp_api.WhatsAppSendError(WINDOW_CLOSED)
+            wamid = None
+            for payload in outgoing_messages(wa_id, message["text"], message.get("buttons"),
+                                             language):
+                wamid = await whatsapp_api.send_message(payload)
+        except whatsapp_api.WhatsAppSendError as error:
+            logger.warning("WhatsApp message %s not delivered: %s", message["id"], error)
+            record_delivery(message["id"], "failed", error=str(error))
+            return
+        # A split message has several wamids; the last one (buttons, end of text) is kept.
+        record_delivery(message["id"], "sent", external_id=wamid)
+
+    async def deliver_state(self, conversation_id: str, state: dict[str, Any]) -> None:
+        """A short notice for queued/assigned/closed, unless the bot or gateway said it."""
+        kind = state.get("state")
+        if kind not in ("queued", "assigned", "closed"):
+            return
+        with session_scope() as session:
+            conversation = session.get(Conversation, conversation_id)
+            since = _state_since(session, conversation, kind) if conversation else None
+            if since is None or _said_since(session, conversation_id, since):
+                return
+            text = TEXTS[kind][language_of(conversation)].format(
+                minutes=state.get("wait_minutes") or 1, name=state.get("agent_name") or "")
+            notice = message_json(append_message(session, conversation_id, Sender.system, text))
+        await self.deliver_message(conversation_id, notice)
+
+    async def deliver_typing(self, conversation_id: str, agent_name: str) -> None:
+        """WhatsApp shows no typing indicator for business replies: nothing to do."""
+
+
+def register_if_configured() -> bool:
+    """Called at app startup: conversations on "whatsapp" go out through this channel."""
+    if not get_whatsapp_settings().enabled:
+        return False
+    register(WhatsAppChannel())
+    return True
