@@ -25,7 +25,8 @@ from benchmarks.stack_runner import Widget, running_stack, summary
 # (text, the locale the gateway detects for it and passes to Rasa as metadata)
 QUESTIONS = (("How long does shipping to Surabaya take?", "en"),
              ("Berapa lama pengiriman ke Surabaya?", "id"))
-TIMEOUT = 60.0  # per message; a slower answer fails the run instead of hanging it
+TIMEOUT = 120.0  # per message; a slower answer fails the run instead of hanging it
+QUIET_SECONDS = 5.0  # no further bot message for this long: the exchange is over
 WARM_UP_ROUNDS = len(QUESTIONS)
 Round = Callable[[str, str], Awaitable[list[float]]]
 
@@ -49,22 +50,34 @@ def direct_path(client: httpx.AsyncClient, conversations: int) -> Round:
     return run
 
 
-def gateway_path(widgets: list[Widget], replies: dict[str, int]) -> Round:
-    """`replies` (bot messages per question) is learnt in the warm-up, so each measured
-    exchange is read to its end and no late reply is mistaken for the next one's answer."""
+async def count_replies(gateway_url: str) -> dict[str, int]:
+    """Bot messages per question, counted alone (no load) until the socket stays quiet, so
+    each measured exchange can be read to its end: a late reply to one message must not be
+    taken for the answer to the next."""
+    widget = await Widget.open(gateway_url, locale="en-US")
+    counts: dict[str, int] = {}
+    try:
+        for text, _locale in QUESTIONS:
+            await widget.say(text)
+            await widget.bot_says(TIMEOUT)
+            counts[text] = 1
+            with contextlib.suppress(asyncio.TimeoutError):
+                for _ in range(10):
+                    await widget.bot_says(QUIET_SECONDS)
+                    counts[text] += 1
+    finally:
+        await widget.close()
+    return counts
 
+
+def gateway_path(widgets: list[Widget], replies: dict[str, int]) -> Round:
     async def one(widget: Widget, text: str) -> float:
         started = time.perf_counter()
         await widget.say(text)
         await widget.bot_says(TIMEOUT)
         elapsed = time.perf_counter() - started
-        expected = replies.get(text)
-        got = 1
-        with contextlib.suppress(asyncio.TimeoutError):
-            while got < (expected or 10):
-                await widget.bot_says(TIMEOUT if expected else 3.0)
-                got += 1
-        replies.setdefault(text, got)
+        for _ in range(replies[text] - 1):
+            await widget.bot_says(TIMEOUT)
         return elapsed
 
     async def run(text: str, _locale: str) -> list[float]:
@@ -73,8 +86,8 @@ def gateway_path(widgets: list[Widget], replies: dict[str, int]) -> Round:
     return run
 
 
-async def measure_level(gateway_url: str, rasa_url: str, conversations: int,
-                        messages: int) -> dict[str, list[float]]:
+async def measure_level(gateway_url: str, rasa_url: str, conversations: int, messages: int,
+                        replies: dict[str, int]) -> dict[str, list[float]]:
     samples: dict[str, list[float]] = {"direct": [], "gateway": []}
     widgets = await asyncio.gather(*(Widget.open(gateway_url, locale="en-US")
                                      for _ in range(conversations)))
@@ -83,7 +96,7 @@ async def measure_level(gateway_url: str, rasa_url: str, conversations: int,
         async with httpx.AsyncClient(base_url=rasa_url, timeout=TIMEOUT,
                                      limits=limits) as client:
             paths = {"direct": direct_path(client, conversations),
-                     "gateway": gateway_path(list(widgets), {})}
+                     "gateway": gateway_path(list(widgets), replies)}
             for number in range(WARM_UP_ROUNDS + messages):
                 text, locale = QUESTIONS[number % len(QUESTIONS)]
                 order = ("direct", "gateway") if number % 2 == 0 else ("gateway", "direct")
@@ -111,10 +124,12 @@ async def main(levels: list[int], messages: int, min_samples: int) -> None:
               "first bot message")
         print(f"{'conv':>5} {'n':>5} {'direct50':>9} {'direct95':>9} {'gw50':>9} {'gw95':>9} "
               f"{'x p50':>7} {'x p95':>7}", flush=True)
+        replies = await count_replies(stack.gateway_url)
+        print(f"bot messages per question (read to the end each time): {replies}")
         for conversations in levels:
             count = max(messages, -(-min_samples // conversations))
             samples = await measure_level(stack.gateway_url, stack.rasa_url, conversations,
-                                          count)
+                                          count, replies)
             report(conversations, samples)
     print("target (product spec): the gateway adds at most 15% (ratio <= 1.15)")
 

@@ -3,7 +3,8 @@
 `running_stack()` reuses the e2e `stack` fixture body from tests/e2e/conftest.py (free
 loopback ports, temp SQLite databases, `prepare_database()`, `stack_services` + `start_all`,
 `stop_all`), driven as a plain context manager outside pytest. While it is open, os.environ
-points at the benchmark's own database, so `handoff.db.session_scope()` writes there.
+points at the benchmark's own database, so `handoff.db.session_scope()` writes there. On a
+failure the stack's logs and databases are copied to /tmp/shop-bench-failed-* first.
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ from __future__ import annotations
 import contextlib
 import inspect
 import os
+import shutil
 import statistics
+import sys
 import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -32,13 +35,30 @@ class _TempDirs:
         return Path(tempfile.mkdtemp(prefix=f"{basename}-", dir=self.root))
 
 
+def _fixture_value(name: str, temp_dirs: _TempDirs) -> object:
+    """What pytest would pass for a parameter of the `stack` fixture (plain fixtures only)."""
+    if name == "tmp_path_factory":
+        return temp_dirs
+    function = inspect.unwrap(getattr(conftest, name))
+    return function(*(_fixture_value(p, temp_dirs)
+                      for p in inspect.signature(function).parameters))
+
+
 @contextlib.contextmanager
 def running_stack() -> Iterator[Stack]:
     """Start action server, Rasa server and gateway; stop them and delete their state after."""
-    fixture = contextlib.contextmanager(inspect.unwrap(conftest.stack))
+    fixture = inspect.unwrap(conftest.stack)
     with tempfile.TemporaryDirectory(prefix="shop-bench-") as root:
-        with fixture(_TempDirs(Path(root))) as stack:
-            yield stack
+        temp_dirs = _TempDirs(Path(root))
+        arguments = [_fixture_value(p, temp_dirs) for p in inspect.signature(fixture).parameters]
+        try:
+            with contextlib.contextmanager(fixture)(*arguments) as stack:
+                yield stack
+        except BaseException:
+            kept = shutil.copytree(root, tempfile.mkdtemp(prefix="shop-bench-failed-"),
+                                   dirs_exist_ok=True)
+            print(f"==> the stack's logs and databases are kept in {kept}", file=sys.stderr)
+            raise
 
 
 def service_pids() -> dict[str, int]:

@@ -12,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 
 from handoff import gateway, idle
+from handoff.channels import whatsapp as whatsapp_channel
 from handoff.db import get_engine
 from handoff.routes import (
     auth,
@@ -23,6 +24,7 @@ from handoff.routes import (
     metrics,
     pages,
     rasa_callback,
+    whatsapp,
 )
 
 STATIC_DIR = pages.__file__.rsplit("/", 2)[0] + "/static"
@@ -30,6 +32,7 @@ STATIC_DIR = pages.__file__.rsplit("/", 2)[0] + "/static"
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    whatsapp_channel.register_if_configured()
     sweeper = asyncio.create_task(idle.run_forever()) if app.state.idle_sweeper else None
     yield
     if sweeper:
@@ -48,7 +51,7 @@ def create_app(*, idle_sweeper: bool = True) -> FastAPI:
     )
     app.state.idle_sweeper = idle_sweeper
     for module in (auth, handoffs, conversations, metrics, canned, events, chat,
-                   rasa_callback, pages):
+                   rasa_callback, whatsapp, pages):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 

@@ -215,6 +215,8 @@ class WhatsAppChannel:
     """Delivers to the customer's phone through the Graph API (handoff.whatsapp_api)."""
 
     name = CHANNEL
+    # The gateway asks before an agent reply or a survey (handoff.gateway._window_open).
+    within_window = staticmethod(within_window)
 
     async def deliver_message(self, conversation_id: str, message: dict[str, Any]) -> None:
         if message["sender"] == "customer":

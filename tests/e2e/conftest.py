@@ -38,7 +38,13 @@ class Stack:
 
 
 @pytest.fixture(scope="session")
-def stack(tmp_path_factory) -> Iterator[Stack]:
+def stack_extra_env() -> dict[str, str]:
+    """More environment for the stack's processes; test folders override it (tests/whatsapp)."""
+    return {}
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory, stack_extra_env) -> Iterator[Stack]:
     from scripts.train import ensure_model
 
     model = Path(os.environ.get("SHOP_TEST_MODEL") or ensure_model())
@@ -56,6 +62,7 @@ def stack(tmp_path_factory) -> Iterator[Stack]:
         "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{ports['ACTIONS_PORT']}/webhook",
         "GATEWAY_CALLBACK_URL": f"http://127.0.0.1:{ports['GATEWAY_PORT']}/rasa/callback",
         "OPENING_HOURS": "00:00-23:59:59",  # always open, so wait estimates are minutes
+        **stack_extra_env,
     }
     with shop_environment(env):
         from scripts.stack import prepare_database

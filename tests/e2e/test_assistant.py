@@ -59,3 +59,26 @@ async def test_english_question_then_goodbye_asks_the_survey_once(stack):
         (6, "quick and clear answers", "goodbye", False)]
     assert conversation.close_reason == "goodbye"
     await widget.close()
+
+
+async def test_quiet_session_gets_the_survey_once_then_closes(stack):
+    from datetime import timedelta
+
+    from handoff import idle
+    from handoff.models import utcnow
+
+    widget = await Widget.open(stack.gateway_url, locale="en-US")
+    await widget.say("hi there")
+    assert "Toko Nusa" in (await widget.bot_says())["text"]
+    later = utcnow() + timedelta(minutes=11)  # IDLE_MINUTES is 10
+    assert (await idle.sweep_once(now=later))["surveyed"] >= 1
+    survey = await widget.bot_says()
+    assert "how easy was it" in survey["text"]
+    await idle.sweep_once(now=later + timedelta(minutes=11))  # still quiet: close, no 2nd ask
+    with session_scope() as session:
+        asked = session.execute(select(SurveyAnswer).where(
+            SurveyAnswer.conversation_id == widget.conversation_id)).scalars().all()
+        conversation = session.get(Conversation, widget.conversation_id)
+    assert [(a.trigger, a.score) for a in asked] == [("idle", None)]
+    assert conversation.close_reason == "idle"
+    await widget.close()
