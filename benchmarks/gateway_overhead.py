@@ -120,12 +120,12 @@ def report(conversations: int, samples: dict[str, list[float]]) -> None:
 
 async def main(levels: list[int], messages: int, min_samples: int) -> None:
     with running_stack() as stack:
+        replies = await count_replies(stack.gateway_url)
+        print(f"bot messages per question (each exchange is read to its end): {replies}")
         print("round trip in ms; direct = Rasa REST channel, gateway = /ws/chat until the "
-              "first bot message")
+              "first bot message; x = gateway / direct")
         print(f"{'conv':>5} {'n':>5} {'direct50':>9} {'direct95':>9} {'gw50':>9} {'gw95':>9} "
               f"{'x p50':>7} {'x p95':>7}", flush=True)
-        replies = await count_replies(stack.gateway_url)
-        print(f"bot messages per question (read to the end each time): {replies}")
         for conversations in levels:
             count = max(messages, -(-min_samples // conversations))
             samples = await measure_level(stack.gateway_url, stack.rasa_url, conversations,

@@ -7,7 +7,8 @@ import signal
 import sys
 import time
 
-from scripts.processes import ROOT, start_all, stop_all
+from handoff.config import VAR_DIR
+from scripts.processes import start_all, stop_all
 from scripts.stack import prepare_database, stack_services
 from scripts.train import ensure_model
 
@@ -19,7 +20,8 @@ def _stop(*_: object) -> None:
 def main() -> int:
     model = ensure_model()
     credentials = prepare_database()
-    services = stack_services(model, ROOT / "var" / "log")
+    log_dir = VAR_DIR / "log"
+    services = stack_services(model, log_dir)
     start_all(services)
     gateway = f"http://127.0.0.1:{os.environ.get('GATEWAY_PORT', '8000')}"
     print(f"""
@@ -30,7 +32,7 @@ Toko Nusa assistant is running (Ctrl-C stops everything).
   Ops dashboard                    {gateway}/ops/dashboard
   API docs (OpenAPI)               {gateway}/docs
   Rasa server                      {os.environ.get('RASA_URL', 'http://127.0.0.1:5005')}
-  Logs                             var/log/
+  Logs                             {log_dir}
 """, flush=True)
     if credentials:
         username, password = credentials
@@ -44,7 +46,7 @@ Toko Nusa assistant is running (Ctrl-C stops everything).
             chat()
         while all(s.process and s.process.poll() is None for s in services):
             time.sleep(1)
-        print("==> a process stopped; see var/log/", file=sys.stderr)
+        print(f"==> a process stopped; see {log_dir}", file=sys.stderr)
     except KeyboardInterrupt:
         pass
     finally:

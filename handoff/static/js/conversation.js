@@ -149,7 +149,9 @@ function confirmDialog() {
 async function claim() {
   showError("");
   try {
-    setHandoff(await post(`/api/v1/handoffs/${current.handoff.id}/claim`));
+    await post(`/api/v1/handoffs/${current.handoff.id}/claim`);
+    // Reload: the agent holding the handoff sees the customer's real details, not the redacted view.
+    await showConversation(current.handoff.id, current.me);
   } catch (failure) {
     if (!(failure instanceof ApiError) || failure.status !== 409) { showError(failure.message); return; }
     const latest = await get(`/api/v1/handoffs/${current.handoff.id}`);
