@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import collections
-import os
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -112,8 +112,10 @@ def threshold_sweep(in_domain: list[dict], off_topic: list[dict]) -> None:
 
 
 async def main(model: Path) -> None:
-    os.environ.setdefault("LOG_LEVEL", "WARNING")  # Rasa logs every parse at debug level
     from rasa.core.agent import Agent
+    from rasa.utils.log_utils import configure_structlog
+
+    configure_structlog(logging.WARNING)  # otherwise Rasa logs every parse at debug level
 
     agent = Agent.load(str(model))
     all_entities, in_domain = [], []

@@ -1,0 +1,32 @@
+"""The held-out split stays held out: no held-out message is also a training example."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+ANNOTATION = re.compile(r"\[([^\]]+)\](\([^)]+\)|\{[^}]+\})")
+
+
+def examples(files: list[Path]) -> set[str]:
+    found = set()
+    for path in files:
+        for block in yaml.safe_load(path.read_text()).get("nlu", []):
+            for line in block.get("examples", "").splitlines():
+                text = ANNOTATION.sub(r"\1", line.strip().removeprefix("- ").strip())
+                if text:
+                    found.add(" ".join(text.lower().split()))
+    return found
+
+
+def test_no_held_out_message_is_trained_on():
+    training = examples(sorted((ROOT / "data" / "nlu").glob("*.yml")))
+    held_out = examples(sorted((ROOT / "benchmarks" / "holdout").glob("holdout_*.yml")))
+    off_topic = {" ".join(t.lower().split()) for t in yaml.safe_load(
+        (ROOT / "benchmarks" / "holdout" / "off_topic.yml").read_text())["off_topic"]}
+    assert len(held_out) > 400 and len(off_topic) >= 50
+    assert training & held_out == set()
+    assert training & off_topic == set()
