@@ -15,6 +15,7 @@ from handoff import gateway, idle
 from handoff.channels import whatsapp as whatsapp_channel
 from handoff.db import get_engine
 from handoff.routes import (
+    admin,
     auth,
     canned,
     chat,
@@ -26,6 +27,7 @@ from handoff.routes import (
     rasa_callback,
     whatsapp,
 )
+from handoff.web_security import BodySizeLimit, SecurityHeaders
 
 STATIC_DIR = pages.__file__.rsplit("/", 2)[0] + "/static"
 
@@ -51,8 +53,11 @@ def create_app(*, idle_sweeper: bool = True) -> FastAPI:
     )
     app.state.idle_sweeper = idle_sweeper
     for module in (auth, handoffs, conversations, metrics, canned, events, chat,
-                   rasa_callback, whatsapp, pages):
+                   rasa_callback, whatsapp, pages, admin):
         app.include_router(module.router)
+    # Added last = outermost: even a 413 from the size limit carries the security headers.
+    app.add_middleware(BodySizeLimit)
+    app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     @app.get("/healthz", tags=["health"])

@@ -25,7 +25,7 @@ INITIAL_REVISION = "0001"
 def load_all_models() -> None:
     """Import every module that defines tables, so Base.metadata is complete."""
     from actions.orders import models as order_models  # noqa: F401
-    from handoff import auth_models, models  # noqa: F401
+    from handoff import audit, auth_models, models, throttle  # noqa: F401
 
 
 def alembic_config(connection: Connection | None = None) -> Config:

@@ -261,3 +261,39 @@ class MetricsOut(_Out):
 
     class Config:
         allow_population_by_field_name = True
+
+
+# Accounts and audit (admin) ---------------------------------------------------------------
+
+class NewAgentRequest(BaseModel):
+    """Checked again by handoff.accounts.create_agent, whose message becomes the 422."""
+
+    username: constr(strip_whitespace=True, to_lower=True, min_length=2,
+                     max_length=MAX_USERNAME_CHARS)
+    display_name: constr(strip_whitespace=True, min_length=1, max_length=80)
+    role: Literal["agent", "ops", "admin"] = "agent"
+    password: constr(min_length=10, max_length=MAX_PASSWORD_CHARS)
+
+
+class AgentAccountOut(AgentOut):
+    is_active: bool
+    last_seen_at: datetime | None
+
+
+class AgentAccountList(_Out):
+    items: list[AgentAccountOut]
+
+
+class AuditEventOut(_Out):
+    id: int
+    created_at: datetime
+    agent_id: int | None
+    username: str | None
+    action: str
+    target: str | None
+    details: dict[str, Any]
+
+
+class AuditEventList(_Out):
+    items: list[AuditEventOut]
+    total: int

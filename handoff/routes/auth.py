@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, Response, status
+from fastapi import APIRouter, HTTPException, Request, Response, status
 
+from handoff import throttle
 from handoff.deps import BearerDep, CurrentAgent, InboxAgent, SessionDep, bearer_token
 from handoff.inbox import touch_agent
 from handoff.schemas import AgentOut, LoginRequest, LoginResponse
@@ -13,12 +14,23 @@ from handoff.serialize import agent_json, iso
 router = APIRouter(tags=["auth"])
 
 
-@router.post("/api/v1/auth/login", response_model=LoginResponse)
-def login(body: LoginRequest, session: SessionDep) -> dict:
+@router.post("/api/v1/auth/login", response_model=LoginResponse,
+             responses={429: {"description": "Too many failed logins; see Retry-After"}})
+def login(body: LoginRequest, request: Request, session: SessionDep) -> dict:
+    client_ip = request.client.host if request.client else "unknown"
+    try:
+        throttle.check_login(session, body.username, client_ip)
+    except throttle.Throttled as error:
+        raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS,
+                            "Too many failed logins; try again later",
+                            headers={"Retry-After": str(error.retry_after)}) from error
     try:
         agent = authenticate(session, body.username, body.password)
     except AuthError as error:
+        throttle.record_failed_login(session, body.username, client_ip)
+        session.commit()  # the 401 below rolls the request back; the failure must stay
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, str(error)) from error
+    throttle.clear_failed_logins(session, body.username)
     issued = issue_token(session, agent)
     return {"token": issued.token, "expires_at": iso(issued.expires_at),
             "agent": agent_json(agent)}

@@ -6,6 +6,7 @@ the agent currently working a handoff of that conversation (they need the real d
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import date
 from typing import Annotated, Any
 
@@ -14,6 +15,7 @@ from fastapi.responses import StreamingResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from handoff import audit
 from handoff import conversation_search as search
 from handoff.deps import InboxAgent, OpsAgent, SessionDep
 from handoff.export import MEDIA_TYPES, ExportFormat, export_stream
@@ -66,11 +68,18 @@ def list_conversations(
 @router.get("/api/v1/conversations/export", response_class=StreamingResponse,
             responses={200: {"content": {MEDIA_TYPES["csv"]: {}, MEDIA_TYPES["jsonl"]: {}}}})
 def export_conversations(
-    _agent: OpsAgent,
+    agent: OpsAgent,
+    session: SessionDep,
     filters: FiltersDep,
     export_format: Annotated[ExportFormat, Query(alias="format")] = "csv",
     unredacted: Unredacted = False,
 ) -> StreamingResponse:
+    # Audited before streaming starts; the row count is the match count at that moment.
+    used = {key: value.isoformat() if isinstance(value, date) else value
+            for key, value in asdict(filters).items() if value is not None}
+    audit.record(session, agent, audit.EXPORT, details={
+        "filters": used, "format": export_format, "unredacted": unredacted,
+        "rows": search.count(session, filters)})
     filename = f"conversations-{utcnow():%Y%m%d-%H%M%S}.{export_format}"
     return StreamingResponse(
         export_stream(filters, export_format, redact=not unredacted),
@@ -168,4 +177,8 @@ def get_conversation(
     if unredacted and not (is_supervisor(agent) or working):
         raise HTTPException(status.HTTP_403_FORBIDDEN, "Unredacted data is for ops and admin")
     raw = working or unredacted
+    if unredacted:
+        audit.record(session, agent, audit.VIEW_UNREDACTED,
+                     target=f"conversation:{conversation_id}",
+                     details={"holds_handoff": working})
     return {**(detail if raw else redact_json(detail)), "redacted": not raw}

@@ -11,14 +11,14 @@ from pathlib import Path
 from fastapi import APIRouter
 from fastapi.responses import FileResponse
 
+from handoff.web_security import CONTENT_SECURITY_POLICY
+
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 PAGES_DIR = STATIC_DIR / "pages"
 
-# Same policy as the pages' <meta> tag; a header also covers what the meta tag cannot.
-CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; connect-src 'self' ws: wss:; style-src 'self' 'unsafe-inline'; "
-    "img-src 'self' data:; frame-ancestors 'self'"
-)
+# Same policy as the pages' <meta> tag; a header also covers what the meta tag cannot
+# (frame-ancestors). handoff.web_security sends it on every response; set here as well so
+# the page is protected even when served without that middleware.
 
 router = APIRouter(include_in_schema=False)
 

@@ -230,3 +230,13 @@ def test_queue_notice_is_sent_only_when_the_bot_did_not_already_say_it(client, g
     client.portal.call(gateway.announce, conversation_id)  # announced again: said already
     assert graph.sent == []
     assert [m.sender for m in transcript()] == [Sender.customer, Sender.system]
+
+
+def test_idle_conversation_outside_the_window_closes_without_a_survey(client, bot):
+    deliver(client, notification(payloads.text("halo")))
+    with session_scope() as session:
+        session.execute(select(Conversation)).scalar_one().last_customer_message_at = (
+            utcnow() - timedelta(hours=25))
+    client.portal.call(gateway.trigger_idle_survey, only_conversation().id)
+    assert bot["surveys"] == []
+    assert only_conversation().close_reason == "idle"
