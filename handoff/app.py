@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 
-from handoff import gateway, idle
+from handoff import gateway, idle, rasa_client
 from handoff.channels import whatsapp as whatsapp_channel
 from handoff.db import get_engine
 from handoff.routes import (
@@ -42,6 +42,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         with contextlib.suppress(asyncio.CancelledError):
             await sweeper
     await gateway.drain_background()
+    await rasa_client.close_clients()
 
 
 def create_app(*, idle_sweeper: bool = True) -> FastAPI:
