@@ -16,6 +16,7 @@ from rasa_sdk.types import DomainDict
 from actions.conversation import language_of
 from actions.order_replies import order_reply
 from actions.orders.store import find_order, record_request, verification_matches
+from handoff import throttle
 from handoff.config import get_settings
 from handoff.db import session_scope
 from handoff.hours import local_today
@@ -25,6 +26,7 @@ MAX_ATTEMPTS = 3
 MIN_ADDRESS_LENGTH = 15
 _BARE_ORDER_NUMBER = re.compile(r"(?<!\d)\d{6}(?!\d)")
 VERIFIED = "ok"
+RATE_LIMITED = "rate_limited"
 
 
 def order_id_in(text: str) -> str | None:
@@ -72,6 +74,11 @@ class ValidateOrderForm(FormValidationAction):
             return {"order_id": None}
         with session_scope() as session:
             found = find_order(session, order_id) is not None
+            already_verified = tracker.get_slot("verified_order_id") == order_id
+            limited = found and not already_verified and _verification_throttled(
+                session, order_id)
+        if limited:
+            return _rate_limited(dispatcher, {"order_id": order_id, "lookup_attempts": 0})
         if not found:
             attempts = int(tracker.get_slot("lookup_attempts") or 0) + 1
             if attempts >= MAX_ATTEMPTS:
@@ -93,7 +100,7 @@ class ValidateOrderForm(FormValidationAction):
         if value is None:  # a reset by an action, not something the customer said
             return {"verification": None}
         order_id = tracker.get_slot("order_id")
-        if tracker.get_slot("order_check") == "not_found":
+        if tracker.get_slot("order_check") in ("not_found", RATE_LIMITED):
             return {"verification": "-"}
         if order_id and tracker.get_slot("verified_order_id") == order_id:
             return {"verification": VERIFIED, "order_check": "verified"}
@@ -102,8 +109,12 @@ class ValidateOrderForm(FormValidationAction):
             # An order number, not an email or phone: validate_order_id handles it.
             return {"verification": None}
         with session_scope() as session:
+            if _verification_throttled(session, order_id or ""):
+                return _rate_limited(dispatcher, {"verification_attempts": 0})
             order = find_order(session, order_id or "")
             matches = order is not None and verification_matches(order, factor)
+            if not matches:
+                throttle.record_failed_verification(session, order_id or "", tracker.sender_id)
         if matches:
             return {"verification": VERIFIED, "verified_order_id": order_id,
                     "order_check": "verified", "verification_attempts": 0}
@@ -126,6 +137,21 @@ class ValidateOrderForm(FormValidationAction):
             dispatcher.utter_message(response="utter_ask_new_address")
             return {"new_address": None}
         return {"new_address": address}
+
+
+def _verification_throttled(session: Any, order_id: str) -> bool:
+    """Too many failed verifications of this order lately, from any conversation."""
+    try:
+        throttle.check_verification(session, order_id)
+    except throttle.Throttled:
+        return True
+    return False
+
+
+def _rate_limited(dispatcher: CollectingDispatcher, slots: dict[str, Any]) -> dict[str, Any]:
+    """End the form without revealing anything; action_answer_order offers a person."""
+    dispatcher.utter_message(response="utter_verification_rate_limited")
+    return {**slots, "verification": "-", "order_check": RATE_LIMITED}
 
 
 def _verification_factor(tracker: Tracker, value: str) -> str:
@@ -160,6 +186,9 @@ class ActionAnswerOrder(Action):
             return reset + _offer_human("order_not_found") + [
                 SlotSet("order_id", None), SlotSet("verification", None),
                 SlotSet("order_check", None)]
+        if check == RATE_LIMITED:  # already told by the form; a person can still help
+            return reset + _offer_human("verification_rate_limited") + [
+                SlotSet("verification", None), SlotSet("order_check", None)]
         order_id = tracker.get_slot("order_id")
         if check != "verified" or tracker.get_slot("verified_order_id") != order_id:
             dispatcher.utter_message(response="utter_verification_failed")

@@ -37,6 +37,9 @@ class Settings:
     default_handling_minutes: float = 6.0
     idle_minutes: float = 10.0
     rasa_url: str = "http://127.0.0.1:5005"
+    # Website chat: at most this many customer messages per connection per window.
+    chat_message_limit: int = 20
+    chat_window_seconds: float = 60.0
 
 
 @lru_cache(maxsize=1)
@@ -50,4 +53,6 @@ def get_settings() -> Settings:
         default_handling_minutes=float(env.get("DEFAULT_HANDLING_MINUTES", "6")),
         idle_minutes=float(env.get("IDLE_MINUTES", "10")),
         rasa_url=env.get("RASA_URL", "http://127.0.0.1:5005"),
+        chat_message_limit=int(env.get("CHAT_MESSAGE_LIMIT", "20")),
+        chat_window_seconds=float(env.get("CHAT_WINDOW_SECONDS", "60")),
     )

@@ -222,10 +222,14 @@ def _default_language() -> str:
 async def _to_bot(conversation_id: str, text: str, metadata: dict[str, Any]) -> None:
     async with _bot_locks[conversation_id]:
         try:
-            await rasa_client.send_to_bot(conversation_id, text, metadata)
+            replies = await rasa_client.send_to_bot(conversation_id, text, metadata)
         except rasa_client.RasaUnavailable:
             logger.exception("Rasa did not take a message of %s", conversation_id)
             await _escalate_assistant_unavailable(conversation_id)
+            return
+        for reply in replies:
+            if reply.get("text") or reply.get("buttons"):
+                await bot_message(conversation_id, reply.get("text") or "", reply.get("buttons"))
 
 
 async def _escalate_assistant_unavailable(conversation_id: str) -> None:

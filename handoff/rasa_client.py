@@ -1,11 +1,14 @@
 """Talking to the Rasa server: customer messages in, and the survey after a resolve.
 
-Replies never come back on these requests: Rasa POSTs them to the gateway's callback URL
-(handoff.routes.rasa_callback), which is how later bot messages reach the customer too.
+Replies to a customer message come back in the response; what the bot says on its own
+(the survey after a resolve or an idle session) Rasa POSTs to the gateway's callback URL
+(handoff.routes.rasa_callback).
 """
 
 from __future__ import annotations
 
+import asyncio
+import weakref
 from typing import Any
 
 import httpx
@@ -15,26 +18,27 @@ from handoff.config import get_settings
 CHANNEL = "gateway"  # handoff.rasa_channel.GatewayInput
 TIMEOUT = httpx.Timeout(60.0, connect=3.0)
 # One pooled client per event loop: building a client per message costs tens of ms of CPU
-# (an SSL context each time) that Rasa needs on the same cores.
-_clients: dict[int, httpx.AsyncClient] = {}
+# (an SSL context each time) that Rasa needs on the same cores. Keyed weakly by the loop,
+# so a client never outlives (or is reused after) the loop it belongs to.
+_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, httpx.AsyncClient] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def _client() -> httpx.AsyncClient:
-    import asyncio
-
-    loop_id = id(asyncio.get_running_loop())
-    client = _clients.get(loop_id)
+    loop = asyncio.get_running_loop()
+    client = _clients.get(loop)
     if client is None or client.is_closed:
-        client = _clients[loop_id] = httpx.AsyncClient(
+        client = _clients[loop] = httpx.AsyncClient(
             timeout=TIMEOUT, limits=httpx.Limits(max_connections=200, max_keepalive_connections=50)
         )
     return client
 
 
 async def close_clients() -> None:
-    for client in list(_clients.values()):
+    client = _clients.pop(asyncio.get_running_loop(), None)
+    if client is not None:
         await client.aclose()
-    _clients.clear()
 
 
 class RasaUnavailable(Exception):
@@ -62,10 +66,13 @@ async def _get(path: str) -> Any:
     return response.json()
 
 
-async def send_to_bot(conversation_id: str, text: str, metadata: dict[str, Any]) -> None:
-    """Returns when Rasa has processed the message and posted its replies to the callback."""
-    await _post(f"/webhooks/{CHANNEL}/webhook",
-                {"sender": conversation_id, "message": text, "metadata": metadata})
+async def send_to_bot(
+    conversation_id: str, text: str, metadata: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """The bot's replies to this message, in order (see handoff.rasa_channel)."""
+    replies = await _post(f"/webhooks/{CHANNEL}/webhook",
+                          {"sender": conversation_id, "message": text, "metadata": metadata})
+    return replies if isinstance(replies, list) else []
 
 
 async def resume_with_survey(conversation_id: str, trigger: str) -> None:

@@ -6,12 +6,16 @@ import asyncio
 import contextlib
 import json
 import logging
+import math
+import time
+from collections import deque
 from typing import Any
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
 from handoff import gateway
 from handoff.channels.web import message_frame
+from handoff.config import get_settings
 from handoff.db import session_scope
 from handoff.live import conversation_topic, hub
 from handoff.models import Conversation
@@ -22,6 +26,34 @@ logger = logging.getLogger(__name__)
 router = APIRouter()
 
 MAX_FRAME_BYTES = 16 * 1024
+RATE_LIMITED_TEXT = {
+    "id": "Maaf Kak, pesannya terlalu cepat. Mohon tunggu sebentar lalu kirim lagi ya.",
+    "en": "Sorry, that was a lot of messages at once. Please wait a moment and send it again.",
+}
+
+
+class MessageRate:
+    """At most `limit` accepted messages in any `window` seconds (a sliding window).
+
+    Only accepted messages count, so a widget retrying a refused message every few seconds
+    gets through as soon as the window has room again.
+    """
+
+    def __init__(self, limit: int, window: float, clock=time.monotonic) -> None:  # noqa: ANN001
+        self.limit, self.window, self.clock = limit, window, clock
+        self._accepted: deque[float] = deque()
+
+    def retry_after(self) -> int:
+        """0 when a message may be sent now, else the seconds until one may."""
+        now = self.clock()
+        while self._accepted and self._accepted[0] <= now - self.window:
+            self._accepted.popleft()
+        if len(self._accepted) < self.limit:
+            return 0
+        return max(1, math.ceil(self._accepted[0] + self.window - now))
+
+    def accepted(self) -> None:
+        self._accepted.append(self.clock())
 
 
 class ChatConnection:
@@ -33,6 +65,8 @@ class ChatConnection:
         self.last_seq = 0
         self._send_lock = asyncio.Lock()
         self._forwarder: asyncio.Task | None = None
+        settings = get_settings()
+        self.rate = MessageRate(settings.chat_message_limit, settings.chat_window_seconds)
 
     async def send(self, frame: dict[str, Any]) -> None:
         async with self._send_lock:
@@ -125,11 +159,28 @@ async def _customer_message(connection: ChatConnection, frame: dict[str, Any]) -
         conversation_id, token = gateway.start_conversation(
             language=_language_hint(frame.get("locale")))
         await connection.attach(conversation_id, token)
+    retry_after = connection.rate.retry_after()
+    if retry_after:
+        await _rate_limited(connection, retry_after)
+        return
     try:
         await gateway.customer_message(connection.conversation_id, text, payload=payload,
                                        client_message_id=client_id)
     except InvalidMessage as error:
         await connection.error(error.error, error.detail)
+        return
+    connection.rate.accepted()
+
+
+async def _rate_limited(connection: ChatConnection, retry_after: int) -> None:
+    """Nothing is stored; the customer is asked, in their language, to slow down."""
+    with session_scope() as session:
+        conversation = session.get(Conversation, connection.conversation_id)
+        language = conversation.language if conversation else None
+    language = language or get_settings().default_language
+    await connection.send({"type": "error", "error": "rate_limited",
+                           "detail": RATE_LIMITED_TEXT.get(language, RATE_LIMITED_TEXT["id"]),
+                           "retry_after": retry_after})
 
 
 @router.websocket("/ws/chat")
