@@ -9,6 +9,7 @@ from functools import lru_cache
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import QueuePool, StaticPool
 
 from handoff.config import get_settings
 
@@ -19,8 +20,13 @@ def make_engine(url: str) -> Engine:
             from pathlib import Path
 
             Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        # A pool of open connections: SQLAlchemy 1.4 opens a new SQLite connection per
+        # session otherwise (NullPool), paying for the file open and PRAGMAs each time.
+        # An in-memory database lives in one connection, so that one is shared.
         engine = create_engine(
-            url, future=True, connect_args={"check_same_thread": False, "timeout": 30}
+            url, future=True, poolclass=StaticPool if ":memory:" in url or url == "sqlite://"
+            else QueuePool,
+            connect_args={"check_same_thread": False, "timeout": 30},
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine

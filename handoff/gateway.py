@@ -227,9 +227,7 @@ async def _to_bot(conversation_id: str, text: str, metadata: dict[str, Any]) -> 
             logger.exception("Rasa did not take a message of %s", conversation_id)
             await _escalate_assistant_unavailable(conversation_id)
             return
-        for reply in replies:
-            if reply.get("text") or reply.get("buttons"):
-                await bot_message(conversation_id, reply.get("text") or "", reply.get("buttons"))
+        await bot_messages(conversation_id, replies)
 
 
 async def _escalate_assistant_unavailable(conversation_id: str) -> None:
@@ -261,28 +259,40 @@ async def customer_typing(conversation_id: str) -> None:
 
 # --- bot, agent and system messages ------------------------------------------------------------
 
-async def bot_message(
-    conversation_id: str, text: str, buttons: list[dict[str, str]] | None = None
-) -> dict[str, Any]:
-    """A reply from Rasa's callback: store, deliver, and tell everyone if the owner changed."""
+async def bot_messages(conversation_id: str, replies: list[dict[str, Any]]) -> list[dict]:
+    """Bot replies (Rasa's `text` + `buttons`): stored in one go, delivered in order, and
+    everyone told when the owner changed (a handoff was created, the chat closed)."""
     with session_scope() as session:
         conversation = session.get(Conversation, conversation_id)
         if conversation is None:
             raise UnknownConversation(conversation_id)
-        clean_buttons = [{"title": str(b.get("title", ""))[:80],
-                          "payload": str(b.get("payload", ""))[:500]}
-                         for b in (buttons or []) if b.get("payload")]
-        message = append_message(session, conversation_id, Sender.bot, text or "",
-                                 buttons=clean_buttons or None)
-        stored = message_json(message)
+        stored = [
+            message_json(append_message(
+                session, conversation_id, Sender.bot, reply.get("text") or "",
+                buttons=_clean_buttons(reply.get("buttons")) or None))
+            for reply in replies if reply.get("text") or reply.get("buttons")
+        ]
         channel = conversation.channel
         changed = conversation.closed_at is not None or any(
             h.announced_at is None for h in conversation.handoffs
         )
-    await channel_for(channel).deliver_message(conversation_id, stored)
+    for message in stored:
+        await channel_for(channel).deliver_message(conversation_id, message)
     if changed:
         await announce(conversation_id)
     return stored
+
+
+def _clean_buttons(buttons: list[dict[str, Any]] | None) -> list[dict[str, str]]:
+    return [{"title": str(b.get("title", ""))[:80], "payload": str(b.get("payload", ""))[:500]}
+            for b in (buttons or []) if b.get("payload")]
+
+
+async def bot_message(
+    conversation_id: str, text: str, buttons: list[dict[str, str]] | None = None
+) -> dict[str, Any]:
+    """One reply from Rasa's callback (what the bot says on its own)."""
+    return (await bot_messages(conversation_id, [{"text": text, "buttons": buttons}]))[0]
 
 
 async def system_message(conversation_id: str, key: str, **values: str) -> dict[str, Any]:
