@@ -17,6 +17,9 @@ from handoff.models import Agent, utcnow
 VIEW_UNREDACTED = "conversation.view_unredacted"
 EXPORT = "conversations.export"
 CREATE_AGENT = "agent.create"
+PURGE = "privacy.purge"
+CUSTOMER_EXPORT = "customer.export"
+CUSTOMER_DELETE = "customer.delete"
 
 
 class AuditEvent(Base):
@@ -31,9 +34,14 @@ class AuditEvent(Base):
     details = Column(JSON, nullable=False, default=dict)
 
 
-def record(session: Session, agent: Agent, action: str, target: str | None = None,
-           details: dict[str, Any] | None = None) -> AuditEvent:
-    event = AuditEvent(agent_id=agent.id, username=agent.username, action=action,
+def record(session: Session, agent: Agent | None, action: str, target: str | None = None,
+           details: dict[str, Any] | None = None, *, who: str | None = None) -> AuditEvent:
+    """`agent` for requests by a logged-in person; `who` (e.g. "cli") for commands run on
+    the server, which have no account."""
+    if agent is None and not who:
+        raise ValueError("an audit event needs an agent or a `who`")
+    event = AuditEvent(agent_id=agent.id if agent else None,
+                       username=agent.username if agent else who, action=action,
                        target=target, details=details or {}, created_at=utcnow())
     session.add(event)
     session.flush()
@@ -54,4 +62,5 @@ def list_events(session: Session, *, action: str | None = None, limit: int = 100
     return list(rows), session.execute(count).scalar_one()
 
 
-__all__ = ["CREATE_AGENT", "EXPORT", "VIEW_UNREDACTED", "AuditEvent", "list_events", "record"]
+__all__ = ["CREATE_AGENT", "CUSTOMER_DELETE", "CUSTOMER_EXPORT", "EXPORT", "PURGE",
+           "VIEW_UNREDACTED", "AuditEvent", "list_events", "record"]

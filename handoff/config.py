@@ -40,6 +40,8 @@ class Settings:
     # Website chat: at most this many customer messages per connection per window.
     chat_message_limit: int = 20
     chat_window_seconds: float = 60.0
+    # `python -m handoff.privacy purge` anonymises conversations closed longer ago than this.
+    retention_days: int = 365
 
 
 @lru_cache(maxsize=1)
@@ -55,4 +57,5 @@ def get_settings() -> Settings:
         rasa_url=env.get("RASA_URL", "http://127.0.0.1:5005"),
         chat_message_limit=int(env.get("CHAT_MESSAGE_LIMIT", "20")),
         chat_window_seconds=float(env.get("CHAT_WINDOW_SECONDS", "60")),
+        retention_days=int(env.get("RETENTION_DAYS", "365")),
     )
