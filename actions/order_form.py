@@ -17,6 +17,7 @@ from actions.conversation import language_of
 from actions.order_replies import order_reply
 from actions.orders.store import find_order, record_request, verification_matches
 from handoff import throttle
+from handoff.api import identify_customer
 from handoff.config import get_settings
 from handoff.db import session_scope
 from handoff.hours import local_today
@@ -115,6 +116,9 @@ class ValidateOrderForm(FormValidationAction):
             matches = order is not None and verification_matches(order, factor)
             if not matches:
                 throttle.record_failed_verification(session, order_id or "", tracker.sender_id)
+            else:  # the same person on every channel: agents see all their conversations
+                identify_customer(session, tracker.sender_id, email=order.email,
+                                  phone=order.phone, name=order.customer_name)
         if matches:
             return {"verification": VERIFIED, "verified_order_id": order_id,
                     "order_check": "verified", "verification_attempts": 0}

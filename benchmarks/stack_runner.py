@@ -47,6 +47,8 @@ def _fixture_value(name: str, temp_dirs: _TempDirs) -> object:
 @contextlib.contextmanager
 def running_stack() -> Iterator[Stack]:
     """Start action server, Rasa server and gateway; stop them and delete their state after."""
+    # A benchmark conversation sends far more than a customer may (20 a minute per socket).
+    os.environ.setdefault("CHAT_MESSAGE_LIMIT", "100000")
     fixture = inspect.unwrap(conftest.stack)
     with tempfile.TemporaryDirectory(prefix="shop-bench-") as root:
         temp_dirs = _TempDirs(Path(root))

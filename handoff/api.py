@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from handoff.config import Settings, get_settings
@@ -19,6 +19,7 @@ from handoff.hours import is_open, next_opening
 from handoff.models import (
     Agent,
     Conversation,
+    Customer,
     Handoff,
     HandoffStatus,
     Message,
@@ -48,6 +49,34 @@ def ensure_conversation(
     elif language and conversation.language != language:
         conversation.language = language
     return conversation
+
+
+def identify_customer(
+    session: Session, conversation_id: str, *, email: str | None = None,
+    phone: str | None = None, name: str | None = None,
+) -> Customer:
+    """Link a conversation to the customer behind a verified order.
+
+    Found by email, then phone, so a customer who verified on the website and writes later
+    on WhatsApp (same phone) is one customer, and agents see both conversations.
+    """
+    conversation = ensure_conversation(session, conversation_id)
+    customer = conversation.customer
+    if customer is None:
+        matches = [Customer.email == email] if email else []
+        matches += [Customer.phone == phone] if phone else []
+        customer = session.execute(
+            select(Customer).where(or_(*matches)).order_by(Customer.id)
+        ).scalars().first() if matches else None
+        if customer is None:
+            customer = Customer()
+            session.add(customer)
+        conversation.customer = customer
+    customer.email = customer.email or email
+    customer.phone = customer.phone or phone
+    customer.name = customer.name or name
+    session.flush()
+    return customer
 
 
 def open_handoff(session: Session, conversation_id: str) -> Handoff | None:
@@ -223,6 +252,7 @@ __all__ = [
     "create_handoff",
     "ensure_conversation",
     "estimate_wait",
+    "identify_customer",
     "open_handoff",
     "record_survey_answer",
     "record_survey_asked",

@@ -237,3 +237,18 @@ async def test_order_number_typed_at_the_verification_step_is_not_a_failed_attem
     assert slots["verification"] is None
     assert "verification_attempts" not in slots
     assert dispatcher.messages == []
+
+
+async def test_verification_links_the_conversation_to_one_customer_across_channels(database):
+    from handoff.models import Conversation
+
+    for sender_id, factor in (("web-conv", RINA_EMAIL), ("wa-conv", "0811-2233-4455")):
+        tracker = make_tracker(
+            events=[user_event(factor, "inform")], sender_id=sender_id,
+            slots={"requested_slot": "verification", "order_id": "ORD-583920"},
+            active_loop="order_form", extra_slot_events=[slot_event("verification", factor)])
+        await ValidateOrderForm().run(CollectingDispatcher(), tracker, DOMAIN)
+    with session_scope() as session:
+        web, whatsapp = (session.get(Conversation, c) for c in ("web-conv", "wa-conv"))
+        assert web.customer_id is not None and web.customer_id == whatsapp.customer_id
+        assert (web.customer.email, web.customer.phone) == (RINA_EMAIL, "+6281122334455")

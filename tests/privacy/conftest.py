@@ -36,7 +36,7 @@ def _order(order_id: str, person: dict, address: str) -> Order:
 
 
 @pytest.fixture
-def two_customers(shop_db) -> dict[str, int]:
+def two_customers(shop_db) -> dict[str, int]:  # noqa: F811 (the fixture imported above)
     """Siti: two conversations closed in November 2026 (purgeable), one order with a request.
     Budi: one old closed conversation, one closed last month, one still open, one order."""
     rina = add_agent("rina", Role.agent)

@@ -4,8 +4,15 @@ metrics count, and a second run changes nothing."""
 from __future__ import annotations
 
 from handoff import audit, db
-from handoff.models import Conversation, Customer, Handoff, HandoffStatus, Message, Note
-from handoff.models import SurveyAnswer
+from handoff.models import (
+    Conversation,
+    Customer,
+    Handoff,
+    HandoffStatus,
+    Message,
+    Note,
+    SurveyAnswer,
+)
 from handoff.privacy import REMOVED, purge_closed_conversations
 from tests.handoff.conftest import stored
 from tests.privacy.conftest import BUDI, NOW, RETENTION_DAYS
