@@ -13,6 +13,10 @@ from handoff.db import session_scope
 from handoff.models import Agent, Role
 from handoff.security import AuthError, agent_for_token
 
+# Largest id a PostgreSQL INTEGER column holds (SQLite overflows past 2**63): larger ids,
+# offsets or filters in a request are answered with 422 instead of a database error.
+MAX_ROW_ID = 2**31 - 1
+
 INBOX_ROLES = (Role.agent.value, Role.ops.value, Role.admin.value)
 OPS_ROLES = (Role.ops.value, Role.admin.value)
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from handoff import audit
 from handoff.accounts import AccountError, create_agent
-from handoff.deps import SessionDep, require_role
+from handoff.deps import MAX_ROW_ID, SessionDep, require_role
 from handoff.models import Agent, Role
 from handoff.schemas import AgentAccountList, AgentAccountOut, AuditEventList, NewAgentRequest
 from handoff.serialize import agent_json, iso
@@ -50,7 +50,7 @@ def audit_log(
     session: SessionDep,
     action: Annotated[str | None, Query(max_length=40)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_ROW_ID)] = 0,
 ) -> dict:
     events, total = audit.list_events(session, action=action, limit=limit, offset=offset)
     return {"total": total, "items": [

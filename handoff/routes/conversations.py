@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from handoff import audit
 from handoff import conversation_search as search
-from handoff.deps import InboxAgent, OpsAgent, SessionDep
+from handoff.deps import MAX_ROW_ID, InboxAgent, OpsAgent, SessionDep
 from handoff.export import MEDIA_TYPES, ExportFormat, export_stream
 from handoff.inbox import held_by, is_supervisor
 from handoff.models import Agent, Conversation, Handoff, Message, Note, SurveyAnswer, utcnow
@@ -37,7 +37,7 @@ def conversation_filters(
     language: Annotated[str | None, Query(regex="^[a-z]{2}$")] = None,
     reason: Annotated[str | None, Query(max_length=40)] = None,
     ces: Annotated[int | None, Query(ge=1, le=7)] = None,
-    agent_id: Annotated[int | None, Query(ge=1)] = None,
+    agent_id: Annotated[int | None, Query(ge=1, le=MAX_ROW_ID)] = None,
     resolved_by: Annotated[search.ResolvedBy | None, Query()] = None,
 ) -> search.ConversationFilters:
     if date_from and date_to and date_to < date_from:
@@ -59,7 +59,7 @@ def list_conversations(
     session: SessionDep,
     filters: FiltersDep,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_ROW_ID)] = 0,
 ) -> dict:
     items, total = search.search(session, filters, limit=limit, offset=offset)
     return {"items": redact_json(items), "total": total}

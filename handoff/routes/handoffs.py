@@ -10,10 +10,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, Response, status
+from fastapi import APIRouter, HTTPException, Path, Query, Response, status
 
 from handoff import inbox
-from handoff.deps import InboxAgent, SessionDep
+from handoff.deps import MAX_ROW_ID, InboxAgent, SessionDep
 from handoff.schemas import (
     HandoffDetailOut,
     HandoffList,
@@ -23,6 +23,8 @@ from handoff.schemas import (
     TextBody,
 )
 from handoff.serialize import note_json
+
+HandoffId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
 
 router = APIRouter(tags=["handoffs"])
 HANDOFF_PATH = "/api/v1/handoffs/{handoff_id}"
@@ -55,20 +57,20 @@ def list_handoffs(
 
 
 @router.get(HANDOFF_PATH, response_model=HandoffDetailOut)
-def get_handoff(handoff_id: int, agent: InboxAgent, session: SessionDep) -> dict:
+def get_handoff(handoff_id: HandoffId, agent: InboxAgent, session: SessionDep) -> dict:
     with domain_errors():
         return inbox.handoff_view(inbox.get_handoff(session, handoff_id), agent)
 
 
 @router.post(HANDOFF_PATH + "/claim", response_model=HandoffDetailOut)
-async def claim(handoff_id: int, agent: InboxAgent, session: SessionDep) -> dict:
+async def claim(handoff_id: HandoffId, agent: InboxAgent, session: SessionDep) -> dict:
     with domain_errors():
         handoff = await inbox.claim_handoff(session, handoff_id, agent)
     return inbox.handoff_view(handoff, agent)
 
 
 @router.post(HANDOFF_PATH + "/transfer", response_model=HandoffDetailOut)
-async def transfer(handoff_id: int, agent: InboxAgent, session: SessionDep) -> dict:
+async def transfer(handoff_id: HandoffId, agent: InboxAgent, session: SessionDep) -> dict:
     with domain_errors():
         handoff = await inbox.transfer_handoff(session, handoff_id, agent)
     return inbox.handoff_view(handoff, agent)
@@ -77,7 +79,7 @@ async def transfer(handoff_id: int, agent: InboxAgent, session: SessionDep) -> d
 @router.post(HANDOFF_PATH + "/messages", response_model=MessageOut,
              status_code=status.HTTP_201_CREATED)
 async def send_message(
-    handoff_id: int, body: TextBody, agent: InboxAgent, session: SessionDep
+    handoff_id: HandoffId, body: TextBody, agent: InboxAgent, session: SessionDep
 ) -> dict:
     from handoff import gateway
 
@@ -88,13 +90,15 @@ async def send_message(
 
 
 @router.post(HANDOFF_PATH + "/notes", response_model=NoteOut, status_code=status.HTTP_201_CREATED)
-def add_note(handoff_id: int, body: TextBody, agent: InboxAgent, session: SessionDep) -> dict:
+def add_note(
+    handoff_id: HandoffId, body: TextBody, agent: InboxAgent, session: SessionDep
+) -> dict:
     with domain_errors():
         return note_json(inbox.add_note(session, handoff_id, agent, body.text))
 
 
 @router.post(HANDOFF_PATH + "/typing", status_code=status.HTTP_204_NO_CONTENT)
-async def typing(handoff_id: int, agent: InboxAgent, session: SessionDep) -> Response:
+async def typing(handoff_id: HandoffId, agent: InboxAgent, session: SessionDep) -> Response:
     from handoff import gateway
 
     with domain_errors():
@@ -106,7 +110,7 @@ async def typing(handoff_id: int, agent: InboxAgent, session: SessionDep) -> Res
 
 
 @router.post(HANDOFF_PATH + "/resolve", response_model=HandoffDetailOut)
-async def resolve(handoff_id: int, agent: InboxAgent, session: SessionDep) -> dict:
+async def resolve(handoff_id: HandoffId, agent: InboxAgent, session: SessionDep) -> dict:
     from handoff import gateway
 
     with domain_errors():
