@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, or_, select, update
@@ -27,6 +27,7 @@ from handoff.models import (
     Role,
     Sender,
     SurveyAnswer,
+    as_utc,
     utcnow,
 )
 
@@ -175,13 +176,9 @@ def _recent_handling_minutes(session: Session, sample: int = 50) -> float | None
     ).all()
     if len(rows) < 5:
         return None
-    total = sum((_aware(done) - _aware(start)).total_seconds() for start, done in rows)
+    total = sum((as_utc(done) - as_utc(start)).total_seconds() for start, done in rows)
     return total / len(rows) / 60
 
-
-def _aware(moment: datetime) -> datetime:
-    # SQLite drops the time zone; everything is stored in UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def record_survey_asked(

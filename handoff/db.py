@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import Enum, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool, StaticPool
@@ -71,3 +72,8 @@ from sqlalchemy.orm import declarative_base  # noqa: E402
 # One declarative base for every table in the shop database (handoff and order store),
 # so one set of migrations covers them all.
 Base = declarative_base()
+
+
+def string_enum(cls: type[enum.Enum]) -> Enum:
+    """An enum column stored as a plain string, so PostgreSQL and SQLite hold the same data."""
+    return Enum(cls, native_enum=False, length=16, validate_strings=True)

@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from handoff.config import Settings
+from handoff.models import as_utc
 
 
 def local_now(settings: Settings, now: datetime | None = None) -> datetime:
@@ -19,9 +20,7 @@ def local_today(settings: Settings, now: datetime | None = None) -> date:
 
 
 def to_local(settings: Settings, moment: datetime) -> datetime:
-    if moment.tzinfo is None:  # stored in UTC; SQLite drops the zone
-        moment = moment.replace(tzinfo=ZoneInfo("UTC"))
-    return moment.astimezone(ZoneInfo(settings.timezone))
+    return as_utc(moment).astimezone(ZoneInfo(settings.timezone))
 
 
 def is_open(settings: Settings, now: datetime | None = None) -> bool:

@@ -12,7 +12,7 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from handoff.config import Settings, get_settings
 from handoff.conversation_search import local_day_start
-from handoff.models import Conversation, Handoff, SurveyAnswer
+from handoff.models import Conversation, Handoff, SurveyAnswer, as_utc
 
 CONFIRMED_CLOSE_REASONS = ("goodbye", "helped")  # the customer said it was done
 REOPEN_WINDOW = timedelta(hours=24)
@@ -29,9 +29,6 @@ EASY_SCORES = range(5, 8)
 HARD_SCORES = range(1, 4)
 _IN_CHUNK = 500  # bound IN (...) lists well below every driver's parameter limit
 
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def ratio(part: float, whole: float, digits: int = 4) -> float | None:
@@ -62,7 +59,7 @@ def durations(seconds: Sequence[float]) -> dict[str, Any]:
 def _seconds(start: datetime | None, end: datetime | None) -> float | None:
     if start is None or end is None:
         return None
-    return max(0.0, (_aware(end) - _aware(start)).total_seconds())
+    return max(0.0, (as_utc(end) - as_utc(start)).total_seconds())
 
 
 @dataclass(frozen=True)
@@ -94,7 +91,7 @@ def _fetch(session: Session, start: datetime, end: datetime) -> _Rows:
 
 
 def _conversation_counts(rows: _Rows, date_from: date, date_to: date, tz: ZoneInfo) -> dict:
-    per_day = Counter(_aware(row.created_at).astimezone(tz).date() for row in rows.conversations)
+    per_day = Counter(as_utc(row.created_at).astimezone(tz).date() for row in rows.conversations)
     days = [date_from + timedelta(offset) for offset in range((date_to - date_from).days + 1)]
     return {
         "total": len(rows.conversations),
@@ -179,7 +176,7 @@ def _later_starts(session: Session, customer_ids: set[int]) -> dict[int, list[da
             select(Conversation.customer_id, Conversation.created_at)
             .where(Conversation.customer_id.in_(chunk))
         ):
-            starts[customer_id].append(_aware(created_at))
+            starts[customer_id].append(as_utc(created_at))
     return starts
 
 
@@ -189,7 +186,7 @@ def _reopened(session: Session, rows: _Rows) -> dict:
     starts = _later_starts(session, {r.customer_id for r in closed if r.customer_id is not None})
     reopened = 0
     for row in closed:
-        closed_at = _aware(row.closed_at)
+        closed_at = as_utc(row.closed_at)
         if any(closed_at < start <= closed_at + REOPEN_WINDOW
                for start in starts.get(row.customer_id, ())):
             reopened += 1

@@ -10,7 +10,6 @@ from sqlalchemy import (
     Boolean,
     Column,
     DateTime,
-    Enum,
     ForeignKey,
     Integer,
     String,
@@ -19,11 +18,16 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import relationship
 
-from handoff.db import Base
+from handoff.db import Base, string_enum
 
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
+
+
+def as_utc(moment: datetime) -> datetime:
+    """Times are stored in UTC; SQLite hands them back without a zone, PostgreSQL with one."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 class Sender(str, enum.Enum):
@@ -50,10 +54,6 @@ class Role(str, enum.Enum):
     admin = "admin"
 
 
-def _enum(cls: type[enum.Enum]) -> Enum:
-    # Stored as plain strings so PostgreSQL and SQLite hold the same data.
-    return Enum(cls, native_enum=False, length=16, validate_strings=True)
-
 
 class Customer(Base):
     __tablename__ = "customers"
@@ -77,7 +77,7 @@ class Conversation(Base):
     customer_id = Column(Integer, ForeignKey("customers.id"), index=True)
     channel = Column(String(16), nullable=False, default="web")
     language = Column(String(2))
-    owner = Column(_enum(Owner), nullable=False, default=Owner.bot)
+    owner = Column(string_enum(Owner), nullable=False, default=Owner.bot)
     token_hash = Column(String(128))
     next_seq = Column(Integer, nullable=False, default=1)
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, index=True)
@@ -101,7 +101,7 @@ class Message(Base):
     id = Column(Integer, primary_key=True)
     conversation_id = Column(String(64), ForeignKey("conversations.id"), nullable=False)
     seq = Column(Integer, nullable=False)
-    sender = Column(_enum(Sender), nullable=False)
+    sender = Column(string_enum(Sender), nullable=False)
     agent_id = Column(Integer, ForeignKey("agents.id"))
     text = Column(Text, nullable=False, default="")
     buttons = Column(JSON)
@@ -121,7 +121,7 @@ class Agent(Base):
     id = Column(Integer, primary_key=True)
     username = Column(String(64), nullable=False, unique=True)
     display_name = Column(String(80), nullable=False)
-    role = Column(_enum(Role), nullable=False, default=Role.agent)
+    role = Column(string_enum(Role), nullable=False, default=Role.agent)
     password_hash = Column(String(255), nullable=False)
     is_active = Column(Boolean, nullable=False, default=True)
     last_seen_at = Column(DateTime(timezone=True))
@@ -133,7 +133,9 @@ class Handoff(Base):
 
     id = Column(Integer, primary_key=True)
     conversation_id = Column(String(64), ForeignKey("conversations.id"), nullable=False, index=True)
-    status = Column(_enum(HandoffStatus), nullable=False, default=HandoffStatus.queued, index=True)
+    status = Column(
+        string_enum(HandoffStatus), nullable=False, default=HandoffStatus.queued, index=True
+    )
     reason = Column(String(40), nullable=False)
     priority = Column(Integer, nullable=False, default=0)  # higher is served first
     summary = Column(Text, nullable=False, default="")
@@ -189,6 +191,7 @@ class SurveyAnswer(Base):
 
 __all__ = [
     "Agent",
+    "as_utc",
     "Conversation",
     "Customer",
     "Handoff",

@@ -10,7 +10,7 @@ import hashlib
 import os
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from functools import lru_cache
 
 from argon2 import PasswordHasher
@@ -19,7 +19,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from handoff.auth_models import ApiToken
-from handoff.models import Agent, utcnow
+from handoff.models import Agent, as_utc, utcnow
 
 DEFAULT_TOKEN_HOURS = 12.0
 
@@ -70,9 +70,6 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-
 
 def authenticate(session: Session, username: str, password: str) -> Agent:
     """The active agent with these credentials; upgrades outdated hashes on the way."""
@@ -111,7 +108,7 @@ def agent_for_token(session: Session, token: str, now: datetime | None = None) -
     row = session.execute(
         select(ApiToken).where(ApiToken.token_hash == hash_token(token))
     ).scalar_one_or_none()
-    if row is None or row.revoked_at is not None or _aware(row.expires_at) <= now:
+    if row is None or row.revoked_at is not None or as_utc(row.expires_at) <= now:
         raise AuthError("Invalid or expired token")
     agent = row.agent
     if agent is None or not agent.is_active:

@@ -5,15 +5,13 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from handoff.models import Agent, Customer, Handoff, Message, Note
+from handoff.models import Agent, Customer, Handoff, Message, Note, as_utc
 
 
 def iso(moment: datetime | None) -> str | None:
     if moment is None:
         return None
-    if moment.tzinfo is None:  # SQLite returns naive datetimes; we store UTC
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.isoformat()
+    return as_utc(moment).isoformat()
 
 
 def agent_json(agent: Agent | None) -> dict[str, Any] | None:
@@ -54,9 +52,7 @@ def note_json(note: Note) -> dict[str, Any]:
 def _seconds_between(start: datetime | None, end: datetime | None) -> int | None:
     if start is None or end is None:
         return None
-    start = start if start.tzinfo else start.replace(tzinfo=timezone.utc)
-    end = end if end.tzinfo else end.replace(tzinfo=timezone.utc)
-    return max(0, int((end - start).total_seconds()))
+    return max(0, int((as_utc(end) - as_utc(start)).total_seconds()))
 
 
 def handoff_summary_json(handoff: Handoff, now: datetime | None = None) -> dict[str, Any]:

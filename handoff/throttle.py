@@ -9,13 +9,13 @@ oldest failure in the window is older than the window (that wait is the Retry-Af
 from __future__ import annotations
 
 import math
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from sqlalchemy import Column, DateTime, Integer, String, delete, func, select
 from sqlalchemy.orm import Session
 
 from handoff.db import Base
-from handoff.models import utcnow
+from handoff.models import as_utc, utcnow
 
 LOGIN_LIMIT = 5
 LOGIN_WINDOW = timedelta(minutes=15)
@@ -53,14 +53,11 @@ class Throttled(Exception):
         self.retry_after = retry_after
 
 
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-
 
 def _retry_after(oldest: datetime | None, window: timedelta, now: datetime) -> int:
     if oldest is None:
         return 1
-    return max(1, math.ceil((_aware(oldest) + window - now).total_seconds()))
+    return max(1, math.ceil((as_utc(oldest) + window - now).total_seconds()))
 
 
 def _check(session: Session, column, value: str, limit: int, window: timedelta,  # noqa: ANN001

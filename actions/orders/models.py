@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import enum
 
-from sqlalchemy import JSON, Column, Date, DateTime, Enum, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Column, Date, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import relationship, validates
 
-from handoff.db import Base
+from handoff.db import Base, string_enum
 from handoff.models import utcnow
 from nlu.patterns import normalise_email, normalise_phone
 
@@ -31,10 +31,6 @@ class RequestKind(str, enum.Enum):
     change_address = "change_address"
 
 
-def _enum(cls: type[enum.Enum]) -> Enum:
-    # Stored as plain strings so PostgreSQL and SQLite hold the same data (as in handoff.models).
-    return Enum(cls, native_enum=False, length=16, validate_strings=True)
-
 
 class Order(Base):
     """One customer order. Times are stored in UTC; SQLite hands them back without tzinfo."""
@@ -45,7 +41,7 @@ class Order(Base):
     customer_name = Column(String(120), nullable=False)
     email = Column(String(254), nullable=False, index=True)  # lowercase
     phone = Column(String(20), nullable=False, index=True)  # E.164, e.g. +6281234567890
-    status = Column(_enum(OrderStatus), nullable=False, default=OrderStatus.processing)
+    status = Column(string_enum(OrderStatus), nullable=False, default=OrderStatus.processing)
     items = Column(JSON, nullable=False, default=list)  # [{"name": ..., "qty": 1, "price": 0}]
     total = Column(Integer, nullable=False)  # rupiah
     shipping_address = Column(Text, nullable=False)
@@ -83,7 +79,7 @@ class OrderRequest(Base):
 
     id = Column(Integer, primary_key=True)
     order_id = Column(String(10), ForeignKey("orders.order_id"), nullable=False, index=True)
-    kind = Column(_enum(RequestKind), nullable=False)
+    kind = Column(string_enum(RequestKind), nullable=False)
     details = Column(Text, nullable=False, default="")  # e.g. the new address
     # The Rasa sender id; not a foreign key so requests survive conversation retention.
     conversation_id = Column(String(64))

@@ -10,7 +10,7 @@ that window nothing is sent and the message is marked failed.
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import exists, select
@@ -22,7 +22,7 @@ from handoff.channels import register
 from handoff.db import session_scope
 from handoff.gateway import SYSTEM_TEXTS, ReplyWindowClosed
 from handoff.live import INBOX, hub
-from handoff.models import Conversation, Message, Owner, Sender, utcnow
+from handoff.models import Conversation, Message, Owner, Sender, as_utc, utcnow
 from handoff.serialize import message_json
 from handoff.transcript import append_message
 from handoff.whatsapp_config import get_whatsapp_settings
@@ -61,15 +61,11 @@ def language_of(conversation: Conversation) -> str:
     return conversation.language if conversation.language in ("id", "en") else "id"
 
 
-def _aware(moment: datetime) -> datetime:
-    # SQLite drops the time zone; everything is stored in UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-
 
 def within_window(conversation: Conversation, now: datetime) -> bool:
     """Whether WhatsApp still accepts free-form messages: 24 h after the customer last wrote."""
     last = conversation.last_customer_message_at
-    return last is not None and _aware(now) - _aware(last) < WINDOW
+    return last is not None and as_utc(now) - as_utc(last) < WINDOW
 
 
 # --- text and buttons as Graph API message objects ---------------------------------------------
