@@ -63,10 +63,11 @@ class Service:
 
 def start_all(services: list[Service], timeout: float = 240) -> None:
     try:
+        # One after the other: the gateway opens only once Rasa can answer, so an early
+        # customer is served by the bot rather than queued as "assistant unavailable".
         for service in services:
             print(f"==> starting {service.name} (log: {service.log})", file=sys.stderr)
             service.start()
-        for service in services:
             service.wait_healthy(timeout)
     except BaseException:
         stop_all(services)
