@@ -16,6 +16,7 @@
   const PING_MS = 25000;
   const TYPING_SHOW_MS = 5000;
   const TYPING_SEND_MS = 3000;
+  const RESEND_CAP_MS = 30000; // longest wait between re-sends the server could not store
 
   const TEXTS = {
     id: {
@@ -27,6 +28,7 @@
       sending: "mengirim…", bot: "Asisten Nusa", you: "Anda", agent: "Petugas",
       too_long: "Pesan terlalu panjang (maks. 4000 karakter).", rate_limited: "Terlalu cepat, coba lagi sebentar.",
       invalid: "Pesan tidak dapat dikirim.", unknown_conversation: "Obrolan lama tidak ditemukan, memulai yang baru.",
+      unavailable: "Koneksi ke server sedang terganggu, pesan Anda akan dikirim ulang otomatis…",
       effortHint: "1 = sangat sulit · 7 = sangat mudah",
     },
     en: {
@@ -38,6 +40,7 @@
       sending: "sending…", bot: "Nusa assistant", you: "You", agent: "Agent",
       too_long: "Message too long (max 4000 characters).", rate_limited: "Too fast, try again in a moment.",
       invalid: "The message could not be sent.", unknown_conversation: "The old chat was not found, starting a new one.",
+      unavailable: "We're having a connection problem; your message will be sent again automatically…",
       effortHint: "1 = very hard · 7 = very easy",
     },
   };
@@ -56,6 +59,8 @@
   let socket = null;
   let attached = false; // the server confirmed which conversation this socket serves
   let retries = 0;
+  let resendTimer = 0; // set while waiting to re-send what the server could not store
+  let refusals = 0; // "unavailable" answers in a row: each one doubles the wait
   let pingTimer = 0;
   let typingTimer = 0;
   let lastTypingSent = 0;
@@ -164,6 +169,7 @@
       save(OUTBOX_KEY, outbox);
       // An optimistic copy is replaced by the stored one, so it is never shown twice.
       pendingItem(frame.client_message_id)?.remove();
+      recovered();
     }
     // Only the newest bot message keeps live buttons; older ones are history.
     if (frame.buttons?.length) log.querySelectorAll(".chips button").forEach((b) => { b.disabled = true; });
@@ -207,7 +213,7 @@
     outbox.push(frame);
     save(OUTBOX_KEY, outbox);
     showPending(frame);
-    if (attached) send(frame);
+    if (attached && !resendTimer) send(frame); // while waiting to re-send, queue it: keeps the order
     else if (!session) connect(); // the first message of a first visit starts the conversation
   }
 
@@ -226,16 +232,22 @@
 
   function onOpen() {
     retries = 0;
+    clearTimeout(resendTimer); // attaching re-sends everything waiting anyway
+    resendTimer = 0;
     setStatus("");
     if (lastState) showState(lastState);
+    hello();
+    clearInterval(pingTimer);
+    pingTimer = setInterval(() => send({ type: "ping" }), PING_MS);
+  }
+
+  function hello() {
     if (session) {
       const afterSeq = Math.max(0, ...shownSeqs); // nothing shown yet after a reload: replay all
       send({ type: "resume", conversation_id: session.conversation_id, token: session.token, after_seq: afterSeq });
     } else {
       send({ type: "start", locale: navigator.language || "" });
     }
-    clearInterval(pingTimer);
-    pingTimer = setInterval(() => send({ type: "ping" }), PING_MS);
   }
 
   function onClose() {
@@ -252,6 +264,30 @@
     if (attached) return;
     attached = true;
     flushOutbox();
+  }
+
+  // The server could not store a message (its database is restarting) and stored nothing:
+  // keep the outbox and re-send it, waiting longer after each refusal, and never give up.
+  // A refused start/resume (not attached yet) is sent again the same way.
+  function resendLater(retryAfter) {
+    setStatus(t(outbox.length ? "unavailable" : "offline"), "waiting");
+    if (resendTimer) return; // frames sent right after the refused one are refused too
+    const wait = Math.max(1, Number(retryAfter) || 2) * 1000 * 2 ** refusals;
+    // Jitter, so widgets refused together do not all come back at the same moment.
+    const delay = Math.min(RESEND_CAP_MS, wait * (1 + Math.random() / 4));
+    refusals += 1;
+    resendTimer = setTimeout(() => {
+      resendTimer = 0;
+      if (attached) flushOutbox();
+      else hello();
+    }, delay);
+  }
+
+  function recovered() {
+    if (!refusals || resendTimer) return;
+    refusals = 0;
+    if (lastState) showState(lastState);
+    else setStatus("");
   }
 
   const handlers = {
@@ -276,6 +312,10 @@
       typingTimer = setTimeout(() => { typingLine.hidden = true; }, TYPING_SHOW_MS);
     },
     error(frame) {
+      if (frame.error === "unavailable") {
+        if (outbox.length || !attached) resendLater(frame.retry_after);
+        return;
+      }
       setStatus(t(frame.error) || t("invalid"), "error");
       if (frame.error === "unknown_conversation") {
         resetConversation();
