@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
 import enum
-from collections.abc import Iterator
+import logging
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
+from typing import TypeVar
 
 from sqlalchemy import Enum, create_engine, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool, StaticPool
 
 from handoff.config import get_settings
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 def make_engine(url: str) -> Engine:
@@ -65,6 +72,32 @@ def session_scope(engine: Engine | None = None) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def is_transient(error: BaseException) -> bool:
+    """The database could not be reached or was busy: trying again later may work."""
+    return isinstance(error, OperationalError) or (
+        isinstance(error, DBAPIError) and error.connection_invalidated)
+
+
+async def with_db_retry(work: Callable[[], T], *, seconds: float = 20.0) -> T:
+    """Run a unit of work (its own session_scope), again while the database is restarting.
+
+    For what cannot be asked for again (the bot's replies, already spoken): each attempt
+    runs in a fresh transaction, so a failed one left nothing behind.
+    """
+    pause, waited = 0.25, 0.0
+    while True:
+        try:
+            return work()
+        except Exception as error:
+            if not is_transient(error) or waited >= seconds:
+                raise
+            logger.warning("Database unavailable (%s); retrying in %.1f s",
+                           type(error).__name__, pause)
+        await asyncio.sleep(pause)
+        waited += pause
+        pause = min(pause * 2, 2.0)
 
 
 from sqlalchemy.orm import declarative_base  # noqa: E402

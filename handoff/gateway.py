@@ -18,6 +18,7 @@ from collections import defaultdict
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from handoff import rasa_client
@@ -29,7 +30,7 @@ from handoff.api import (
     open_handoff,
 )
 from handoff.channels import channel_for
-from handoff.db import session_scope
+from handoff.db import session_scope, with_db_retry
 from handoff.live import INBOX, hub
 from handoff.models import Agent, Conversation, Handoff, HandoffStatus, Owner, Sender, utcnow
 from handoff.serialize import handoff_summary_json, message_json
@@ -93,7 +94,13 @@ _background: set[asyncio.Task] = set()
 def _in_background(coroutine: Any) -> None:
     task = asyncio.get_running_loop().create_task(coroutine)
     _background.add(task)
-    task.add_done_callback(_background.discard)
+    task.add_done_callback(_finished)
+
+
+def _finished(task: asyncio.Task) -> None:
+    _background.discard(task)
+    if not task.cancelled() and task.exception() is not None:
+        logger.error("Background work failed", exc_info=task.exception())
 
 
 def _hash_token(token: str) -> str:
@@ -179,10 +186,39 @@ async def customer_message(
 ) -> tuple[dict[str, Any], bool]:
     """Store and route one customer message. Returns (the stored message, whether new).
 
-    A retried message (same client_message_id) is returned as stored and not routed again.
+    A retried message (same client_message_id) is returned as stored and not routed again,
+    also when the retry reached another gateway instance at the same moment.
     `payload` is what the bot receives for a clicked button; `text` is what people read.
     """
     text = clean_text(text)
+    try:
+        stored, route = _store_customer_message(conversation_id, text, payload, client_message_id)
+    except IntegrityError:
+        # Two deliveries of one message raced; the unique (conversation, client id) let
+        # one in. A store failing for another reason has no stored copy: re-raise.
+        with session_scope() as session:
+            existing = client_message_id and find_by_client_id(
+                session, conversation_id, client_message_id)
+            if not existing:
+                raise
+            return message_json(existing), False
+    if route is None:
+        return stored, False
+    owner, channel, metadata, handoff_id = route
+    await channel_for(channel).deliver_message(conversation_id, stored)
+    if owner == Owner.bot:
+        message_id = f"{conversation_id}-{stored['seq']}"
+        _in_background(_to_bot(conversation_id, payload or text, metadata, message_id))
+    else:
+        hub.publish(INBOX, {"event": "message", "data": {
+            "conversation_id": conversation_id, "handoff_id": handoff_id, "message": stored}})
+    return stored, True
+
+
+def _store_customer_message(
+    conversation_id: str, text: str, payload: str | None, client_message_id: str | None
+) -> tuple[dict[str, Any], tuple | None]:
+    """(the stored message, how to route it), or (the earlier copy, None) for a retry."""
     with session_scope() as session:
         conversation = session.get(Conversation, conversation_id)
         if conversation is None or conversation.closed_at is not None:
@@ -190,7 +226,7 @@ async def customer_message(
         if client_message_id:
             existing = find_by_client_id(session, conversation_id, client_message_id)
             if existing is not None:
-                return message_json(existing), False
+                return message_json(existing), None
         if not payload:
             conversation.language = choose_language(
                 text, conversation.language, None, _default_language()
@@ -203,14 +239,7 @@ async def customer_message(
         metadata = {"channel": channel, "customer_id": conversation.customer_id,
                     "locale": conversation.language}
         handoff = open_handoff(session, conversation_id) if owner == Owner.human else None
-        handoff_id = handoff.id if handoff else None
-    await channel_for(channel).deliver_message(conversation_id, stored)
-    if owner == Owner.bot:
-        _in_background(_to_bot(conversation_id, payload or text, metadata))
-    else:
-        hub.publish(INBOX, {"event": "message", "data": {
-            "conversation_id": conversation_id, "handoff_id": handoff_id, "message": stored}})
-    return stored, True
+        return stored, (owner, channel, metadata, handoff.id if handoff else None)
 
 
 def _default_language() -> str:
@@ -219,19 +248,32 @@ def _default_language() -> str:
     return get_settings().default_language
 
 
-async def _to_bot(conversation_id: str, text: str, metadata: dict[str, Any]) -> None:
+async def _to_bot(
+    conversation_id: str, text: str, metadata: dict[str, Any], message_id: str
+) -> None:
     async with _bot_locks[conversation_id]:
         try:
-            replies = await rasa_client.send_to_bot(conversation_id, text, metadata)
+            turn = await rasa_client.send_to_bot(conversation_id, text, metadata, message_id)
         except rasa_client.RasaUnavailable:
             logger.exception("Rasa did not take a message of %s", conversation_id)
-            await _escalate_assistant_unavailable(conversation_id)
+            await _escalate_assistant_unavailable(conversation_id, "the Rasa server")
             return
-        await bot_messages(conversation_id, replies)
+        await bot_messages(conversation_id, turn.said_before_failure())
+        if turn.failed_actions:
+            failed = ", ".join(sorted({f["action"] for f in turn.failed_actions}))
+            logger.error("Custom actions failed in %s: %s", conversation_id, failed)
+            await _escalate_assistant_unavailable(
+                conversation_id, f"the action server (failed: {failed})")
 
 
-async def _escalate_assistant_unavailable(conversation_id: str) -> None:
+async def _escalate_assistant_unavailable(conversation_id: str, part: str) -> None:
     """No silence: the customer hears why and a person takes over with the transcript."""
+    await with_db_retry(lambda: _queue_for_person(conversation_id, part))
+    await system_message(conversation_id, "assistant_unavailable")
+    await announce(conversation_id)
+
+
+def _queue_for_person(conversation_id: str, part: str) -> None:
     with session_scope() as session:
         conversation = session.get(Conversation, conversation_id)
         language = conversation.language or _default_language()
@@ -239,8 +281,8 @@ async def _escalate_assistant_unavailable(conversation_id: str) -> None:
                        "timestamp": m.created_at.isoformat()} for m in conversation.messages]
         last = next((m.text for m in reversed(conversation.messages)
                      if m.sender == Sender.customer), "")
-        summary = (f'The assistant was unavailable. Last message: "{last[:160]}". '
-                   f"Language: {language}, channel: {conversation.channel}.")
+        summary = (f'The assistant was unavailable ({part} did not answer). Last message: '
+                   f'"{last[:160]}". Language: {language}, channel: {conversation.channel}.')
         create_handoff(
             session, conversation_id=conversation_id, reason="assistant_unavailable",
             summary=summary, channel=conversation.channel, language=language,
@@ -248,8 +290,6 @@ async def _escalate_assistant_unavailable(conversation_id: str) -> None:
                      "channel": conversation.channel, "language": language,
                      "slots": {}, "intents": [], "transcript": transcript, "order": None},
         )
-    await system_message(conversation_id, "assistant_unavailable")
-    await announce(conversation_id)
 
 
 async def customer_typing(conversation_id: str) -> None:
@@ -261,7 +301,21 @@ async def customer_typing(conversation_id: str) -> None:
 
 async def bot_messages(conversation_id: str, replies: list[dict[str, Any]]) -> list[dict]:
     """Bot replies (Rasa's `text` + `buttons`): stored in one go, delivered in order, and
-    everyone told when the owner changed (a handoff was created, the chat closed)."""
+    everyone told when the owner changed (a handoff was created, the chat closed).
+
+    Rasa cannot be asked to say it again, so storing waits out a database restart."""
+    stored, channel, changed = await with_db_retry(
+        lambda: _store_bot_replies(conversation_id, replies))
+    for message in stored:
+        await channel_for(channel).deliver_message(conversation_id, message)
+    if changed:
+        await announce(conversation_id)
+    return stored
+
+
+def _store_bot_replies(
+    conversation_id: str, replies: list[dict[str, Any]]
+) -> tuple[list[dict], str, bool]:
     with session_scope() as session:
         conversation = session.get(Conversation, conversation_id)
         if conversation is None:
@@ -272,15 +326,10 @@ async def bot_messages(conversation_id: str, replies: list[dict[str, Any]]) -> l
                 buttons=_clean_buttons(reply.get("buttons")) or None))
             for reply in replies if reply.get("text") or reply.get("buttons")
         ]
-        channel = conversation.channel
         changed = conversation.closed_at is not None or any(
             h.announced_at is None for h in conversation.handoffs
         )
-    for message in stored:
-        await channel_for(channel).deliver_message(conversation_id, message)
-    if changed:
-        await announce(conversation_id)
-    return stored
+        return stored, conversation.channel, changed
 
 
 def _clean_buttons(buttons: list[dict[str, Any]] | None) -> list[dict[str, str]]:

@@ -4,24 +4,47 @@ Rasa only notices an expired session at the next user message and its reminders 
 the server, so the gateway sweeps: a conversation the bot owns that has been quiet for
 IDLE_MINUTES gets the CES question (once); quiet for as long again after that, it closes.
 Handoffs nobody announced yet (their callback got lost) are announced here too.
+With several gateway instances on PostgreSQL, one sweeps at a time (an advisory lock), so
+nobody is asked the survey twice.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, select, text
 
 from handoff import gateway, rasa_client
 from handoff.api import close_conversation
 from handoff.config import get_settings
-from handoff.db import session_scope
+from handoff.db import get_engine, session_scope
 from handoff.models import Conversation, Handoff, Message, Owner, Sender, SurveyAnswer, utcnow
 
 logger = logging.getLogger(__name__)
 SWEEP_SECONDS = 15
+SWEEP_LOCK_KEY = 7_305_113
+
+
+@contextmanager
+def _sweeping_alone() -> Iterator[bool]:
+    """True when no other instance is sweeping now (always, on SQLite: one instance)."""
+    engine = get_engine()
+    if engine.dialect.name != "postgresql":
+        yield True
+        return
+    with engine.connect() as connection:
+        mine = connection.execute(text("SELECT pg_try_advisory_lock(:key)"),
+                                  {"key": SWEEP_LOCK_KEY}).scalar()
+        try:
+            yield bool(mine)
+        finally:
+            if mine:
+                connection.execute(text("SELECT pg_advisory_unlock(:key)"),
+                                   {"key": SWEEP_LOCK_KEY})
 
 
 async def sweep_once(now: datetime | None = None) -> dict[str, int]:
@@ -62,10 +85,16 @@ async def sweep_once(now: datetime | None = None) -> dict[str, int]:
     return {"surveyed": len(to_survey), "closed": closed, "announced": len(set(unannounced))}
 
 
+async def sweep_unless_busy(now: datetime | None = None) -> dict[str, int] | None:
+    """One sweep, or None when another instance is sweeping right now."""
+    with _sweeping_alone() as alone:
+        return await sweep_once(now) if alone else None
+
+
 async def run_forever() -> None:
     while True:
         try:
-            await sweep_once()
+            await sweep_unless_busy()
         except Exception:  # keep sweeping; one bad round must not stop the timer
             logger.exception("Idle sweep failed")
         await asyncio.sleep(SWEEP_SECONDS)

@@ -8,15 +8,24 @@ Replies to a customer message come back in the response; what the bot says on it
 from __future__ import annotations
 
 import asyncio
+import logging
 import weakref
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 
 from handoff.config import get_settings
 
+logger = logging.getLogger(__name__)
 CHANNEL = "gateway"  # handoff.rasa_channel.GatewayInput
 TIMEOUT = httpx.Timeout(60.0, connect=3.0)
+RETRY_PAUSE_SECONDS = 2.0
+# Answers that mean no Rasa finished the message, so sending it once more cannot make the
+# bot answer twice: Rasa saves a turn only at its end, and answers 500 when that failed
+# (its database restarting); the load balancer answers 502/503 when it lost its Rasa
+# (refused, or killed mid-message).
+NOT_HANDLED_STATUSES = {500, 502, 503}
 # One pooled client per event loop: building a client per message costs tens of ms of CPU
 # (an SSL context each time) that Rasa needs on the same cores. Keyed weakly by the loop,
 # so a client never outlives (or is reused after) the loop it belongs to.
@@ -44,15 +53,36 @@ async def close_clients() -> None:
 class RasaUnavailable(Exception):
     """Rasa could not take the message (down, timing out, or answering with an error)."""
 
+    def __init__(self, detail: str, *, handled: bool = True) -> None:
+        super().__init__(detail)
+        self.handled = handled  # False: the message certainly never reached the bot
+
+
+@dataclass
+class BotTurn:
+    """What the bot said to one message, and the custom actions that failed on the way."""
+
+    messages: list[dict[str, Any]] = field(default_factory=list)
+    failed_actions: list[dict[str, Any]] = field(default_factory=list)
+
+    def said_before_failure(self) -> list[dict[str, Any]]:
+        """The replies up to the first failed action (what follows was said without it)."""
+        if not self.failed_actions:
+            return self.messages
+        return self.messages[:min(f.get("after", 0) for f in self.failed_actions)]
+
 
 async def _post(path: str, payload: Any, params: dict[str, str] | None = None) -> Any:
     url = f"{get_settings().rasa_url}{path}"
     try:
         response = await _client().post(url, json=payload, params=params)
+    except httpx.ConnectError as error:
+        raise RasaUnavailable(f"{url}: {error!r}", handled=False) from error
     except httpx.HTTPError as error:
         raise RasaUnavailable(f"{url}: {error!r}") from error
     if response.status_code >= 400:
-        raise RasaUnavailable(f"{url}: HTTP {response.status_code} {response.text[:200]}")
+        raise RasaUnavailable(f"{url}: HTTP {response.status_code} {response.text[:200]}",
+                              handled=response.status_code not in NOT_HANDLED_STATUSES)
     return response.json() if "json" in response.headers.get("content-type", "") else None
 
 
@@ -67,12 +97,29 @@ async def _get(path: str) -> Any:
 
 
 async def send_to_bot(
-    conversation_id: str, text: str, metadata: dict[str, Any]
-) -> list[dict[str, Any]]:
-    """The bot's replies to this message, in order (see handoff.rasa_channel)."""
-    replies = await _post(f"/webhooks/{CHANNEL}/webhook",
-                          {"sender": conversation_id, "message": text, "metadata": metadata})
-    return replies if isinstance(replies, list) else []
+    conversation_id: str, text: str, metadata: dict[str, Any], message_id: str | None = None
+) -> BotTurn:
+    """The bot's replies to this message, in order (see handoff.rasa_channel).
+
+    `message_id` names the stored message in Rasa's tracker, so each can be traced to the
+    one turn that handled it. A message that never reached Rasa (connection refused, no
+    live instance behind the load balancer) is tried once more after a pause: one
+    instance may be restarting while another can answer.
+    """
+    body = {"sender": conversation_id, "message": text, "metadata": metadata,
+            "message_id": message_id}
+    path = f"/webhooks/{CHANNEL}/webhook"
+    try:
+        answer = await _post(path, body)
+    except RasaUnavailable as error:
+        if error.handled:
+            raise
+        logger.warning("Rasa did not take a message of %s (%s); trying once more",
+                       conversation_id, error)
+        await asyncio.sleep(RETRY_PAUSE_SECONDS)
+        answer = await _post(path, body)
+    answer = answer if isinstance(answer, dict) else {}
+    return BotTurn(list(answer.get("messages") or []), list(answer.get("failed_actions") or []))
 
 
 async def resume_with_survey(conversation_id: str, trigger: str) -> None:

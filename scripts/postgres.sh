@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A throwaway PostgreSQL cluster for tests and local runs: scripts/postgres.sh start|stop|url
 #   start  initdb into var/pg when missing, listen on 127.0.0.1:${PG_PORT:-55432},
-#          create role and database "shop", print the URL (export it as TEST_POSTGRES_URL).
+#          create role "shop" and databases "shop" (the shop) and "rasa" (Rasa's tracker
+#          store in the production layout), print the shop URL.
 #   stop   stop the cluster (the data directory is kept; delete var/pg to start over).
 # Runs the server as the "postgres" system user (initdb refuses to run as root).
 set -euo pipefail
@@ -37,9 +38,12 @@ start() {
   if [[ -z "$(psql_admin -c "SELECT 1 FROM pg_roles WHERE rolname = 'shop'")" ]]; then
     psql_admin -c "CREATE ROLE shop LOGIN PASSWORD 'shop' CREATEDB"
   fi
-  if [[ -z "$(psql_admin -c "SELECT 1 FROM pg_database WHERE datname = 'shop'")" ]]; then
-    psql_admin -c "CREATE DATABASE shop OWNER shop"
-  fi
+  local name
+  for name in shop rasa; do
+    if [[ -z "$(psql_admin -c "SELECT 1 FROM pg_database WHERE datname = '$name'")" ]]; then
+      psql_admin -c "CREATE DATABASE $name OWNER shop"
+    fi
+  done
   echo "$URL"
 }
 

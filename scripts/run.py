@@ -1,14 +1,22 @@
-"""Train if needed, start the whole stack, print where to find it, stop it on Ctrl-C."""
+"""Train if needed, start the whole stack, print where to find it, stop it on Ctrl-C.
+
+`--instances N` starts the production layout instead (scripts/start-production):
+N of each process behind nginx, on PostgreSQL and Redis (see scripts/production.py).
+"""
 
 from __future__ import annotations
 
+import argparse
+import contextlib
 import os
 import signal
 import sys
 import time
+from collections.abc import Iterator
+from pathlib import Path
 
 from handoff.config import VAR_DIR
-from scripts.processes import start_all, stop_all
+from scripts.processes import Service, start_all, stop_all
 from scripts.stack import prepare_database, stack_services
 from scripts.train import ensure_model
 
@@ -17,15 +25,50 @@ def _stop(*_: object) -> None:
     raise KeyboardInterrupt
 
 
-def main() -> int:
+@contextlib.contextmanager
+def single_stack(model: Path, log_dir: Path) -> Iterator[list[Service]]:
+    services = stack_services(model, log_dir)
+    start_all(services)
+    try:
+        yield services
+    finally:
+        print("\n==> stopping", file=sys.stderr)
+        stop_all(services)
+
+
+@contextlib.contextmanager
+def production_layout(model: Path, instances: int) -> Iterator[list[Service]]:
+    from scripts.production import Ports, production_stack
+
+    with production_stack(
+        instances, VAR_DIR, model=model, database_url=os.environ["DATABASE_URL"],
+        tracker_url=os.environ["TRACKER_STORE_URL"], redis_url=os.environ["REDIS_URL"],
+        ports=Ports.fixed(instances, dict(os.environ)),
+    ) as stack:
+        try:
+            yield list(stack.services.values())
+        finally:
+            print("\n==> stopping", file=sys.stderr)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--instances", type=int, default=0,
+                        help="production layout with this many of each process (needs "
+                             "PostgreSQL and Redis; use scripts/start-production)")
+    args = parser.parse_args(argv)
     model = ensure_model()
     credentials = prepare_database()
     log_dir = VAR_DIR / "log"
-    services = stack_services(model, log_dir)
-    start_all(services)
-    gateway = f"http://127.0.0.1:{os.environ.get('GATEWAY_PORT', '8000')}"
-    print(f"""
-Toko Nusa assistant is running (Ctrl-C stops everything).
+    layout = (production_layout(model, args.instances) if args.instances
+              else single_stack(model, log_dir))
+    signal.signal(signal.SIGTERM, _stop)
+    with layout as services:
+        gateway = f"http://127.0.0.1:{os.environ.get('GATEWAY_PORT', '8000')}"
+        mode = (f"production layout: {args.instances} of each process behind nginx"
+                if args.instances else "single machine")
+        print(f"""
+Toko Nusa assistant is running ({mode}; Ctrl-C stops everything).
   Demo store with the chat widget  {gateway}/
   Agent inbox                      {gateway}/inbox
   Ops transcripts                  {gateway}/ops
@@ -34,24 +77,20 @@ Toko Nusa assistant is running (Ctrl-C stops everything).
   Rasa server                      {os.environ.get('RASA_URL', 'http://127.0.0.1:5005')}
   Logs                             {log_dir}
 """, flush=True)
-    if credentials:
-        username, password = credentials
-        print(f"First admin account (shown only this once): {username} / {password}\n",
-              flush=True)
-    signal.signal(signal.SIGTERM, _stop)
-    try:
-        if sys.stdin.isatty() and os.environ.get("SHOP_TERMINAL_CHAT", "1") == "1":
-            from scripts.chat import main as chat
+        if credentials:
+            username, password = credentials
+            print(f"First admin account (shown only this once): {username} / {password}\n",
+                  flush=True)
+        try:
+            if sys.stdin.isatty() and os.environ.get("SHOP_TERMINAL_CHAT", "1") == "1":
+                from scripts.chat import main as chat
 
-            chat()
-        while all(s.process and s.process.poll() is None for s in services):
-            time.sleep(1)
-        print(f"==> a process stopped; see {log_dir}", file=sys.stderr)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        print("\n==> stopping", file=sys.stderr)
-        stop_all(services)
+                chat()
+            while all(s.process and s.process.poll() is None for s in services):
+                time.sleep(1)
+            print(f"==> a process stopped; see {log_dir}", file=sys.stderr)
+        except KeyboardInterrupt:
+            pass
     return 0
 
 

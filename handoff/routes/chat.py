@@ -16,7 +16,7 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from handoff import gateway
 from handoff.channels.web import message_frame
 from handoff.config import get_settings
-from handoff.db import session_scope
+from handoff.db import is_transient, session_scope
 from handoff.live import conversation_topic, hub
 from handoff.models import Conversation
 from handoff.serialize import message_json
@@ -30,6 +30,12 @@ RATE_LIMITED_TEXT = {
     "id": "Maaf Kak, pesannya terlalu cepat. Mohon tunggu sebentar lalu kirim lagi ya.",
     "en": "Sorry, that was a lot of messages at once. Please wait a moment and send it again.",
 }
+UNAVAILABLE_TEXT = {
+    "id": "Maaf Kak, sistem kami sedang tersendat. Pesan Kakak akan dikirim ulang otomatis.",
+    "en": "Sorry, our system is briefly unavailable. Your message will be sent again "
+          "automatically.",
+}
+UNAVAILABLE_RETRY_SECONDS = 2
 
 
 class MessageRate:
@@ -62,6 +68,7 @@ class ChatConnection:
     def __init__(self, websocket: WebSocket) -> None:
         self.websocket = websocket
         self.conversation_id: str | None = None
+        self.language: str | None = None
         self.last_seq = 0
         self._send_lock = asyncio.Lock()
         self._forwarder: asyncio.Task | None = None
@@ -73,8 +80,34 @@ class ChatConnection:
             if frame.get("type") == "message":
                 if frame["seq"] <= self.last_seq:
                     return  # already shown (replayed, or echoed twice)
-                self.last_seq = frame["seq"]
-            await self.websocket.send_text(json.dumps(frame))
+                for missing in self._missing_before(frame["seq"]):
+                    await self._send_now(missing)
+            await self._send_now(frame)
+
+    async def _send_now(self, frame: dict[str, Any]) -> None:
+        if frame.get("type") == "message":
+            self.last_seq = frame["seq"]
+        await self.websocket.send_text(json.dumps(frame))
+
+    def _missing_before(self, seq: int) -> list[dict[str, Any]]:
+        """Messages between the last one shown and `seq`, from the database.
+
+        Live frames from different gateway instances can overtake each other; the stored
+        transcript decides the order, so the customer sees each message once, in order.
+        """
+        if seq <= self.last_seq + 1 or self.conversation_id is None:
+            return []
+        try:
+            with session_scope() as session:
+                return [message_frame(message_json(m))
+                        for m in messages_after(session, self.conversation_id, self.last_seq)
+                        if m.seq < seq]
+        except Exception as error:
+            if not is_transient(error):
+                raise
+            logger.warning("Could not fill the gap before seq %s in %s", seq,
+                           self.conversation_id)
+            return []
 
     async def error(self, error: str, detail: str) -> None:
         await self.send({"type": "error", "error": error, "detail": detail})
@@ -87,12 +120,17 @@ class ChatConnection:
         self._forwarder = asyncio.create_task(
             self._forward(conversation_id, subscribed, replayed))
         await subscribed.wait()
-        with session_scope() as session:
-            conversation = session.get(Conversation, conversation_id)
-            backlog = [message_frame(message_json(m))
-                       for m in messages_after(session, conversation_id, self.last_seq)]
-            state = {"type": "state", **gateway.conversation_state(session, conversation)}
-            language = conversation.language
+        try:
+            with session_scope() as session:
+                conversation = session.get(Conversation, conversation_id)
+                backlog = [message_frame(message_json(m))
+                           for m in messages_after(session, conversation_id, self.last_seq)]
+                state = {"type": "state", **gateway.conversation_state(session, conversation)}
+                language = self.language = conversation.language
+        except BaseException:
+            await self.detach()  # e.g. the database is restarting: the widget asks again
+            self.conversation_id = None
+            raise
         await self.send({"type": "conversation", "conversation_id": conversation_id,
                          "token": token, "language": language})
         for frame in backlog:
@@ -183,6 +221,15 @@ async def _rate_limited(connection: ChatConnection, retry_after: int) -> None:
                            "retry_after": retry_after})
 
 
+async def _unavailable(connection: ChatConnection, frame: dict[str, Any]) -> None:
+    """The database could not take the frame: nothing was stored, the widget sends it again."""
+    language = connection.language or get_settings().default_language
+    await connection.send({"type": "error", "error": "unavailable",
+                           "detail": UNAVAILABLE_TEXT.get(language, UNAVAILABLE_TEXT["id"]),
+                           "retry_after": UNAVAILABLE_RETRY_SECONDS,
+                           "client_message_id": frame.get("client_message_id")})
+
+
 @router.websocket("/ws/chat")
 async def chat(websocket: WebSocket) -> None:
     await websocket.accept()
@@ -202,7 +249,13 @@ async def chat(websocket: WebSocket) -> None:
             if not isinstance(frame, dict):
                 await connection.error("invalid", "Frames must be JSON objects")
                 continue
-            await _handle(connection, frame)
+            try:
+                await _handle(connection, frame)
+            except Exception as error:
+                if not is_transient(error):
+                    raise
+                logger.warning("Database unavailable for a %s frame", frame.get("type"))
+                await _unavailable(connection, frame)
     except WebSocketDisconnect:
         pass
     finally:

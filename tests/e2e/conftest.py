@@ -58,6 +58,7 @@ def stack(tmp_path_factory, stack_extra_env) -> Iterator[Stack]:
         "TRACKER_STORE_URL": f"sqlite:///{state}/tracker.db",
         "LOCK_STORE_TYPE": "in_memory",
         "REDIS_HOST": "127.0.0.1",
+        "REDIS_PORT": "6379",
         "RASA_URL": f"http://127.0.0.1:{ports['RASA_PORT']}",
         "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{ports['ACTIONS_PORT']}/webhook",
         "GATEWAY_CALLBACK_URL": f"http://127.0.0.1:{ports['GATEWAY_PORT']}/rasa/callback",
@@ -92,6 +93,18 @@ class Widget:
         await widget.send_frame({"type": "start", "locale": locale})
         first = await widget.next_frame("conversation")
         widget.conversation_id, widget.token = first["conversation_id"], first["token"]
+        return widget
+
+    @classmethod
+    async def resume(cls, gateway_url: str, conversation_id: str, token: str,
+                     after_seq: int = 0) -> Widget:
+        """Another connection to an existing conversation (a reload, another instance)."""
+        ws = await websockets.connect(gateway_url.replace("http", "ws") + "/ws/chat")
+        widget = cls(ws)
+        widget.conversation_id, widget.token = conversation_id, token
+        await widget.send_frame({"type": "resume", "conversation_id": conversation_id,
+                                 "token": token, "after_seq": after_seq})
+        await widget.next_frame("conversation")
         return widget
 
     async def send_frame(self, frame: dict) -> None:

@@ -49,8 +49,10 @@ def bot(monkeypatch) -> dict[str, list]:
     """What the gateway hands to Rasa: messages and survey requests, recorded, not sent."""
     seen: dict[str, list] = {"messages": [], "surveys": []}
 
-    async def send_to_bot(conversation_id: str, text: str, metadata: dict[str, Any]) -> None:
+    async def send_to_bot(conversation_id: str, text: str, metadata: dict[str, Any],
+                          message_id: str | None = None) -> rasa_client.BotTurn:
         seen["messages"].append((conversation_id, text, metadata))
+        return rasa_client.BotTurn()
 
     async def resume_with_survey(conversation_id: str, trigger: str) -> None:
         seen["surveys"].append((conversation_id, trigger))
