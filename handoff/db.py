@@ -84,12 +84,13 @@ async def with_db_retry(work: Callable[[], T], *, seconds: float = 20.0) -> T:
     """Run a unit of work (its own session_scope), again while the database is restarting.
 
     For what cannot be asked for again (the bot's replies, already spoken): each attempt
-    runs in a fresh transaction, so a failed one left nothing behind.
+    runs in a fresh transaction, so a failed one left nothing behind. The work runs in a
+    worker thread, so a database that waits on a lock never stalls the event loop.
     """
     pause, waited = 0.25, 0.0
     while True:
         try:
-            return work()
+            return await asyncio.to_thread(work)
         except Exception as error:
             if not is_transient(error) or waited >= seconds:
                 raise

@@ -157,22 +157,28 @@ def is_closed(conversation_id: str) -> bool:
 
 async def announce(conversation_id: str) -> None:
     """Push the conversation's state to the customer and its handoff to the inbox."""
+    found = await asyncio.to_thread(_mark_announced, conversation_id)
+    if found is None:
+        return
+    state, channel, summary = found
+    await channel_for(channel).deliver_state(conversation_id, state)
+    if summary:
+        hub.publish(INBOX, {"event": "handoff", "data": {"handoff": summary}})
+
+
+def _mark_announced(conversation_id: str) -> tuple[dict, str, dict | None] | None:
     with session_scope() as session:
         conversation = session.get(Conversation, conversation_id)
         if conversation is None:
-            return
-        state = conversation_state(session, conversation)
-        channel = conversation.channel
+            return None
         latest = session.execute(
             select(Handoff).where(Handoff.conversation_id == conversation_id)
             .order_by(Handoff.id.desc())
         ).scalars().first()
-        summary = handoff_summary_json(latest) if latest else None
         if latest is not None and latest.announced_at is None:
             latest.announced_at = utcnow()
-    await channel_for(channel).deliver_state(conversation_id, state)
-    if summary:
-        hub.publish(INBOX, {"event": "handoff", "data": {"handoff": summary}})
+        return (conversation_state(session, conversation), conversation.channel,
+                handoff_summary_json(latest) if latest else None)
 
 
 # --- customer messages ----------------------------------------------------------------------
@@ -192,16 +198,16 @@ async def customer_message(
     """
     text = clean_text(text)
     try:
-        stored, route = _store_customer_message(conversation_id, text, payload, client_message_id)
+        stored, route = await asyncio.to_thread(
+            _store_customer_message, conversation_id, text, payload, client_message_id)
     except IntegrityError:
         # Two deliveries of one message raced; the unique (conversation, client id) let
         # one in. A store failing for another reason has no stored copy: re-raise.
-        with session_scope() as session:
-            existing = client_message_id and find_by_client_id(
-                session, conversation_id, client_message_id)
-            if not existing:
-                raise
-            return message_json(existing), False
+        existing = client_message_id and await asyncio.to_thread(
+            _stored_copy, conversation_id, client_message_id)
+        if not existing:
+            raise
+        return existing, False
     if route is None:
         return stored, False
     owner, channel, metadata, handoff_id = route
@@ -213,6 +219,12 @@ async def customer_message(
         hub.publish(INBOX, {"event": "message", "data": {
             "conversation_id": conversation_id, "handoff_id": handoff_id, "message": stored}})
     return stored, True
+
+
+def _stored_copy(conversation_id: str, client_message_id: str) -> dict[str, Any] | None:
+    with session_scope() as session:
+        existing = find_by_client_id(session, conversation_id, client_message_id)
+        return message_json(existing) if existing else None
 
 
 def _store_customer_message(
@@ -345,14 +357,20 @@ async def bot_message(
 
 
 async def system_message(conversation_id: str, key: str, **values: str) -> dict[str, Any]:
+    stored, channel = await with_db_retry(
+        lambda: _store_system_message(conversation_id, key, values))
+    await channel_for(channel).deliver_message(conversation_id, stored)
+    return stored
+
+
+def _store_system_message(conversation_id: str, key: str, values: dict[str, str],
+                          ) -> tuple[dict[str, Any], str]:
     with session_scope() as session:
         conversation = session.get(Conversation, conversation_id)
         language = conversation.language if conversation.language in ("id", "en") else "id"
         text = SYSTEM_TEXTS[key][language].format(**values)
         stored = message_json(append_message(session, conversation_id, Sender.system, text))
-        channel = conversation.channel
-    await channel_for(channel).deliver_message(conversation_id, stored)
-    return stored
+        return stored, conversation.channel
 
 
 def _assigned_handoff(session: Session, handoff_id: int, agent_id: int) -> Handoff:
@@ -366,6 +384,16 @@ def _assigned_handoff(session: Session, handoff_id: int, agent_id: int) -> Hando
 
 async def send_agent_message(handoff_id: int, agent_id: int, text: str) -> dict[str, Any]:
     text = clean_text(text)
+    stored, conversation_id, channel = await asyncio.to_thread(
+        _store_agent_message, handoff_id, agent_id, text)
+    await channel_for(channel).deliver_message(conversation_id, stored)
+    hub.publish(INBOX, {"event": "message", "data": {
+        "conversation_id": conversation_id, "handoff_id": handoff_id, "message": stored}})
+    return stored
+
+
+def _store_agent_message(handoff_id: int, agent_id: int, text: str,
+                         ) -> tuple[dict[str, Any], str, str]:
     with session_scope() as session:
         handoff = _assigned_handoff(session, handoff_id, agent_id)
         if not _window_open(session, handoff.conversation_id):
@@ -376,19 +404,18 @@ async def send_agent_message(handoff_id: int, agent_id: int, text: str) -> dict[
             handoff.first_agent_reply_at = message.created_at
         session.flush()
         session.refresh(message)
-        stored = message_json(message)
-        conversation_id, channel = handoff.conversation_id, handoff.conversation.channel
-    await channel_for(channel).deliver_message(conversation_id, stored)
-    hub.publish(INBOX, {"event": "message", "data": {
-        "conversation_id": conversation_id, "handoff_id": handoff_id, "message": stored}})
-    return stored
+        return message_json(message), handoff.conversation_id, handoff.conversation.channel
 
 
 async def agent_typing(conversation_id: str, agent_name: str) -> None:
+    channel = await asyncio.to_thread(_channel_of, conversation_id)
+    await channel_for(channel).deliver_typing(conversation_id, agent_name)
+
+
+def _channel_of(conversation_id: str) -> str:
     with session_scope() as session:
         conversation = session.get(Conversation, conversation_id)
-        channel = conversation.channel if conversation else "web"
-    await channel_for(channel).deliver_typing(conversation_id, agent_name)
+        return conversation.channel if conversation else "web"
 
 
 async def agent_joined(conversation_id: str, agent_name: str) -> None:
@@ -399,22 +426,29 @@ async def agent_joined(conversation_id: str, agent_name: str) -> None:
 
 async def resolve_handoff(handoff_id: int, agent_id: int) -> None:
     """The person is done: the bot takes the conversation back and asks the CES question."""
-    with session_scope() as session:
-        handoff = _assigned_handoff(session, handoff_id, agent_id)
-        handoff.status = HandoffStatus.resolved
-        handoff.resolved_at = utcnow()
-        handoff.conversation.owner = Owner.bot
-        conversation_id = handoff.conversation_id
-        agent_name = session.get(Agent, agent_id).display_name
+    conversation_id, agent_name = await asyncio.to_thread(_mark_resolved, handoff_id, agent_id)
     await system_message(conversation_id, "resolved", name=agent_name)
     await announce(conversation_id)
     _in_background(_survey_after_resolve(conversation_id))
 
 
-async def _survey_after_resolve(conversation_id: str) -> None:
+def _mark_resolved(handoff_id: int, agent_id: int) -> tuple[str, str]:
     with session_scope() as session:
-        if not _window_open(session, conversation_id):
-            return  # the question could not reach the customer
+        handoff = _assigned_handoff(session, handoff_id, agent_id)
+        handoff.status = HandoffStatus.resolved
+        handoff.resolved_at = utcnow()
+        handoff.conversation.owner = Owner.bot
+        return handoff.conversation_id, session.get(Agent, agent_id).display_name
+
+
+def _can_reach(conversation_id: str) -> bool:
+    with session_scope() as session:
+        return _window_open(session, conversation_id)
+
+
+async def _survey_after_resolve(conversation_id: str) -> None:
+    if not await asyncio.to_thread(_can_reach, conversation_id):
+        return  # the question could not reach the customer
     async with _bot_locks[conversation_id]:
         try:
             await rasa_client.resume_with_survey(conversation_id, "resolved")
@@ -423,12 +457,16 @@ async def _survey_after_resolve(conversation_id: str) -> None:
 
 
 async def trigger_idle_survey(conversation_id: str) -> None:
-    with session_scope() as session:
-        if not _window_open(session, conversation_id):
-            close_conversation(session, conversation_id, reason="idle")  # nobody to ask
-            return
+    if not await asyncio.to_thread(_can_reach, conversation_id):
+        await asyncio.to_thread(_close_idle, conversation_id)  # nobody to ask
+        return
     async with _bot_locks[conversation_id]:
         await rasa_client.resume_with_survey(conversation_id, "idle")
+
+
+def _close_idle(conversation_id: str) -> None:
+    with session_scope() as session:
+        close_conversation(session, conversation_id, reason="idle")
 
 
 async def drain_background(timeout: float = 10.0) -> None:

@@ -80,7 +80,7 @@ class ChatConnection:
             if frame.get("type") == "message":
                 if frame["seq"] <= self.last_seq:
                     return  # already shown (replayed, or echoed twice)
-                for missing in self._missing_before(frame["seq"]):
+                for missing in await self._missing_before(frame["seq"]):
                     await self._send_now(missing)
             await self._send_now(frame)
 
@@ -89,7 +89,7 @@ class ChatConnection:
             self.last_seq = frame["seq"]
         await self.websocket.send_text(json.dumps(frame))
 
-    def _missing_before(self, seq: int) -> list[dict[str, Any]]:
+    async def _missing_before(self, seq: int) -> list[dict[str, Any]]:
         """Messages between the last one shown and `seq`, from the database.
 
         Live frames from different gateway instances can overtake each other; the stored
@@ -98,10 +98,8 @@ class ChatConnection:
         if seq <= self.last_seq + 1 or self.conversation_id is None:
             return []
         try:
-            with session_scope() as session:
-                return [message_frame(message_json(m))
-                        for m in messages_after(session, self.conversation_id, self.last_seq)
-                        if m.seq < seq]
+            backlog = await asyncio.to_thread(_frames_after, self.conversation_id, self.last_seq)
+            return [frame for frame in backlog if frame["seq"] < seq]
         except Exception as error:
             if not is_transient(error):
                 raise
@@ -121,12 +119,9 @@ class ChatConnection:
             self._forward(conversation_id, subscribed, replayed))
         await subscribed.wait()
         try:
-            with session_scope() as session:
-                conversation = session.get(Conversation, conversation_id)
-                backlog = [message_frame(message_json(m))
-                           for m in messages_after(session, conversation_id, self.last_seq)]
-                state = {"type": "state", **gateway.conversation_state(session, conversation)}
-                language = self.language = conversation.language
+            backlog, state, language = await asyncio.to_thread(
+                _replay, conversation_id, self.last_seq)
+            self.language = language
         except BaseException:
             await self.detach()  # e.g. the database is restarting: the widget asks again
             self.conversation_id = None
@@ -155,6 +150,20 @@ class ChatConnection:
             self._forwarder = None
 
 
+def _frames_after(conversation_id: str, after_seq: int) -> list[dict[str, Any]]:
+    with session_scope() as session:
+        return [message_frame(message_json(m))
+                for m in messages_after(session, conversation_id, after_seq)]
+
+
+def _replay(conversation_id: str, after_seq: int) -> tuple[list[dict], dict, str | None]:
+    """What a (re)attached widget is sent: missed messages, then who serves the customer."""
+    with session_scope() as session:
+        conversation = session.get(Conversation, conversation_id)
+        state = {"type": "state", **gateway.conversation_state(session, conversation)}
+        return _frames_after(conversation_id, after_seq), state, conversation.language
+
+
 def _language_hint(locale: Any) -> str | None:
     code = str(locale or "")[:2].lower()
     return code if code in ("id", "en") else None
@@ -165,13 +174,13 @@ async def _handle(connection: ChatConnection, frame: dict[str, Any]) -> None:
     if kind == "ping":
         await connection.send({"type": "pong"})
     elif kind == "start":
-        conversation_id, token = gateway.start_conversation(
-            language=_language_hint(frame.get("locale")))
+        conversation_id, token = await asyncio.to_thread(
+            gateway.start_conversation, language=_language_hint(frame.get("locale")))
         await connection.attach(conversation_id, token)
     elif kind == "resume":
         conversation_id, token = str(frame.get("conversation_id") or ""), str(
             frame.get("token") or "")
-        if not gateway.token_matches(conversation_id, token):
+        if not await asyncio.to_thread(gateway.token_matches, conversation_id, token):
             await connection.error("unknown_conversation",
                                    "This conversation cannot be resumed; start a new one.")
             return
@@ -192,10 +201,11 @@ async def _customer_message(connection: ChatConnection, frame: dict[str, Any]) -
         "payload") else None
     client_id = frame.get("client_message_id")
     client_id = str(client_id)[:64] if client_id else None
-    if connection.conversation_id is None or gateway.is_closed(connection.conversation_id):
+    if connection.conversation_id is None or await asyncio.to_thread(
+            gateway.is_closed, connection.conversation_id):
         # A message after "chat closed" (or without start) opens a new conversation.
-        conversation_id, token = gateway.start_conversation(
-            language=_language_hint(frame.get("locale")))
+        conversation_id, token = await asyncio.to_thread(
+            gateway.start_conversation, language=_language_hint(frame.get("locale")))
         await connection.attach(conversation_id, token)
     retry_after = connection.rate.retry_after()
     if retry_after:
@@ -212,10 +222,7 @@ async def _customer_message(connection: ChatConnection, frame: dict[str, Any]) -
 
 async def _rate_limited(connection: ChatConnection, retry_after: int) -> None:
     """Nothing is stored; the customer is asked, in their language, to slow down."""
-    with session_scope() as session:
-        conversation = session.get(Conversation, connection.conversation_id)
-        language = conversation.language if conversation else None
-    language = language or get_settings().default_language
+    language = connection.language or get_settings().default_language
     await connection.send({"type": "error", "error": "rate_limited",
                            "detail": RATE_LIMITED_TEXT.get(language, RATE_LIMITED_TEXT["id"]),
                            "retry_after": retry_after})

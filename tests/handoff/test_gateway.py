@@ -192,3 +192,102 @@ def test_agent_reply_needs_a_claim_and_resolve_returns_the_conversation_to_the_b
         handoff = session.get(Handoff, handoff_id)
         assert handoff.status == HandoffStatus.resolved and handoff.first_agent_reply_at
         assert handoff.conversation.owner == Owner.bot
+
+
+def test_a_failed_custom_action_keeps_what_was_said_then_queues_for_a_person(
+        client, monkeypatch):
+    from handoff import rasa_client
+
+    async def turn_with_a_dead_action_server(*_args, **_kwargs) -> rasa_client.BotTurn:
+        # What handoff.rasa_channel reports when the order lookup could not run.
+        return rasa_client.BotTurn(
+            messages=[{"text": "Sebentar ya Kak, saya cek dulu."},
+                      {"text": "Ada lagi yang bisa dibantu?"}],
+            failed_actions=[{"action": "action_answer_order", "after": 1}])
+
+    monkeypatch.setattr(rasa_client, "send_to_bot", turn_with_a_dead_action_server)
+    with client.websocket_connect("/ws/chat") as ws:
+        conversation = start(ws)
+        ws.send_json({"type": "message", "text": "cek pesanan ORD-100001 dong"})
+        receive_until(ws, "message")  # the echo
+        said = receive_until(ws, "message")
+        apology = receive_until(ws, "message")
+        assert receive_until(ws, "state")["state"] == "queued"
+    assert said["text"] == "Sebentar ya Kak, saya cek dulu."
+    assert apology["sender"] == "system" and "Maaf" in apology["text"]
+    with session_scope() as session:
+        handoff = session.execute(select(Handoff)).scalar_one()
+        texts = [m.text for m in handoff.conversation.messages]
+    assert handoff.reason == "assistant_unavailable"
+    assert "action_answer_order" in handoff.summary
+    assert "Ada lagi yang bisa dibantu?" not in texts  # said as if the lookup had worked
+    assert handoff.conversation_id == conversation["conversation_id"]
+
+
+def test_said_before_failure_is_everything_when_nothing_failed():
+    from handoff.rasa_client import BotTurn
+
+    replies = [{"text": "a"}, {"text": "b"}]
+    assert BotTurn(replies).said_before_failure() == replies
+    assert BotTurn(replies, [{"action": "x", "after": 2}, {"action": "y", "after": 0}]
+                   ).said_before_failure() == []
+
+
+@pytest.fixture
+def client_without_database(monkeypatch) -> Iterator[TestClient]:
+    """The gateway while its database is unreachable (nothing listens on the port)."""
+    monkeypatch.setenv("DATABASE_URL", "postgresql://shop:shop@127.0.0.1:9/shop")
+    config.get_settings.cache_clear()
+    from handoff import db
+
+    db.get_engine.cache_clear()
+    with TestClient(create_app(idle_sweeper=False)) as test_client:
+        yield test_client
+    db.get_engine.cache_clear()
+    config.get_settings.cache_clear()
+
+
+def test_database_down_gets_a_polite_unavailable_frame_and_the_socket_stays_open(
+        client_without_database):
+    with client_without_database.websocket_connect("/ws/chat") as ws:
+        ws.send_json({"type": "start", "locale": "id-ID"})
+        refused_start = ws.receive_json()
+        ws.send_json({"type": "message", "text": "halo", "client_message_id": "m-7"})
+        refused_message = ws.receive_json()
+        ws.send_json({"type": "ping"})
+        assert ws.receive_json() == {"type": "pong"}
+    assert refused_start["error"] == "unavailable" and refused_start["client_message_id"] is None
+    assert refused_message["error"] == "unavailable"
+    assert refused_message["client_message_id"] == "m-7"
+    assert refused_message["retry_after"] >= 1 and "Maaf" in refused_message["detail"]
+
+
+async def test_db_retry_waits_out_an_unreachable_database_and_not_other_errors():
+    from sqlalchemy import text
+
+    from handoff.db import make_engine, with_db_retry
+
+    down = make_engine("postgresql://shop:shop@127.0.0.1:9/shop")
+    attempts: list[int] = []
+
+    def work() -> str:
+        attempts.append(1)
+        if len(attempts) < 3:
+            with down.connect() as connection:  # a real "connection refused"
+                connection.execute(text("SELECT 1"))
+        return "stored"
+
+    assert await with_db_retry(work) == "stored" and len(attempts) == 3
+
+    def broken() -> None:
+        attempts.append(1)
+        raise ValueError("a bug, not an outage")
+
+    attempts.clear()
+    with pytest.raises(ValueError):
+        await with_db_retry(broken)
+    assert len(attempts) == 1
+    attempts.clear()
+    with pytest.raises(Exception, match="Connection refused|could not connect"):
+        await with_db_retry(lambda: down.connect(), seconds=0.5)
+    down.dispose()
