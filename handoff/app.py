@@ -34,7 +34,10 @@ STATIC_DIR = pages.__file__.rsplit("/", 2)[0] + "/static"
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    from handoff.live import hub
+
     whatsapp_channel.register_if_configured()
+    await hub.start()  # no-op unless LIVE_FANOUT=redis
     sweeper = asyncio.create_task(idle.run_forever()) if app.state.idle_sweeper else None
     yield
     if sweeper:
@@ -42,6 +45,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         with contextlib.suppress(asyncio.CancelledError):
             await sweeper
     await gateway.drain_background()
+    await hub.stop()  # after the drain: its last events still go out through Redis
     await rasa_client.close_clients()
 
 
