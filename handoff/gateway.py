@@ -14,7 +14,6 @@ import hmac
 import logging
 import secrets
 import uuid
-from collections import defaultdict
 from typing import Any
 
 from sqlalchemy import select
@@ -35,6 +34,7 @@ from handoff.live import INBOX, hub
 from handoff.models import Agent, Conversation, Handoff, HandoffStatus, Owner, Sender, utcnow
 from handoff.serialize import handoff_summary_json, message_json
 from handoff.transcript import append_message, clean_text, find_by_client_id
+from handoff.turn_lock import conversation_turn
 from nlu.language import choose_language
 
 logger = logging.getLogger(__name__)
@@ -86,8 +86,6 @@ def _window_open(session: Session, conversation_id: str) -> bool:
     return within_window is None or within_window(conversation, utcnow())
 
 
-# One bot exchange at a time per conversation keeps replies in the order messages came.
-_bot_locks: dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
 _background: set[asyncio.Task] = set()
 
 
@@ -263,7 +261,7 @@ def _default_language() -> str:
 async def _to_bot(
     conversation_id: str, text: str, metadata: dict[str, Any], message_id: str
 ) -> None:
-    async with _bot_locks[conversation_id]:
+    async with conversation_turn(conversation_id):
         try:
             turn = await rasa_client.send_to_bot(conversation_id, text, metadata, message_id)
         except rasa_client.RasaUnavailable:
@@ -449,7 +447,7 @@ def _can_reach(conversation_id: str) -> bool:
 async def _survey_after_resolve(conversation_id: str) -> None:
     if not await asyncio.to_thread(_can_reach, conversation_id):
         return  # the question could not reach the customer
-    async with _bot_locks[conversation_id]:
+    async with conversation_turn(conversation_id):
         try:
             await rasa_client.resume_with_survey(conversation_id, "resolved")
         except rasa_client.RasaUnavailable:
@@ -460,7 +458,7 @@ async def trigger_idle_survey(conversation_id: str) -> None:
     if not await asyncio.to_thread(_can_reach, conversation_id):
         await asyncio.to_thread(_close_idle, conversation_id)  # nobody to ask
         return
-    async with _bot_locks[conversation_id]:
+    async with conversation_turn(conversation_id):
         await rasa_client.resume_with_survey(conversation_id, "idle")
 
 

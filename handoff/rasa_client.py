@@ -20,7 +20,7 @@ from handoff.config import get_settings
 logger = logging.getLogger(__name__)
 CHANNEL = "gateway"  # handoff.rasa_channel.GatewayInput
 TIMEOUT = httpx.Timeout(60.0, connect=3.0)
-RETRY_PAUSE_SECONDS = 2.0
+RETRY_PAUSES_SECONDS = (1.0, 3.0)  # rides out a restarting Rasa database, then gives up
 # Answers that mean no Rasa finished the message, so sending it once more cannot make the
 # bot answer twice: Rasa saves a turn only at its end, and answers 500 when that failed
 # (its database restarting); the load balancer answers 502/503 when it lost its Rasa
@@ -102,22 +102,22 @@ async def send_to_bot(
     """The bot's replies to this message, in order (see handoff.rasa_channel).
 
     `message_id` names the stored message in Rasa's tracker, so each can be traced to the
-    one turn that handled it. A message that never reached Rasa (connection refused, no
-    live instance behind the load balancer) is tried once more after a pause: one
-    instance may be restarting while another can answer.
+    one turn that handled it. A message no Rasa finished (see NOT_HANDLED_STATUSES) is
+    tried again after a pause or two: an instance or its database may be restarting.
     """
     body = {"sender": conversation_id, "message": text, "metadata": metadata,
             "message_id": message_id}
     path = f"/webhooks/{CHANNEL}/webhook"
-    try:
-        answer = await _post(path, body)
-    except RasaUnavailable as error:
-        if error.handled:
-            raise
-        logger.warning("Rasa did not take a message of %s (%s); trying once more",
-                       conversation_id, error)
-        await asyncio.sleep(RETRY_PAUSE_SECONDS)
-        answer = await _post(path, body)
+    for pause in (*RETRY_PAUSES_SECONDS, None):
+        try:
+            answer = await _post(path, body)
+            break
+        except RasaUnavailable as error:
+            if error.handled or pause is None:
+                raise
+            logger.warning("Rasa did not finish a message of %s (%s); again in %.0f s",
+                           conversation_id, error, pause)
+            await asyncio.sleep(pause)
     answer = answer if isinstance(answer, dict) else {}
     return BotTurn(list(answer.get("messages") or []), list(answer.get("failed_actions") or []))
 

@@ -4,6 +4,7 @@
 #          create role "shop" and databases "shop" (the shop) and "rasa" (Rasa's tracker
 #          store in the production layout), print the shop URL.
 #   stop   stop the cluster (the data directory is kept; delete var/pg to start over).
+#   restart  stop, then start (the fault tests restart the database under traffic).
 # Runs the server as the "postgres" system user (initdb refuses to run as root).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -56,6 +57,7 @@ stop() {
 case "${1:-}" in
   start) start ;;
   stop) stop ;;
+  restart) stop; start >/dev/null ;;
   url) echo "$URL" ;;
-  *) echo "usage: $0 start|stop|url" >&2; exit 2 ;;
+  *) echo "usage: $0 start|stop|restart|url" >&2; exit 2 ;;
 esac

@@ -10,6 +10,14 @@ from sqlalchemy.engine import Engine
 from handoff import config, db
 
 
+@pytest.fixture(autouse=True)
+def quick_rasa_retries(monkeypatch) -> None:
+    """In-process gateways try a down Rasa again at once (the pauses are for real outages)."""
+    from handoff import rasa_client
+
+    monkeypatch.setattr(rasa_client, "RETRY_PAUSES_SECONDS", (0.01, 0.01))
+
+
 @pytest.fixture
 def database(tmp_path, monkeypatch) -> Iterator[Engine]:
     """A fresh SQLite database at DATABASE_URL with every table and the demo orders."""
