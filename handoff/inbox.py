@@ -6,6 +6,10 @@ and the inbox (a `handoff` event).
 State changes are single conditional UPDATEs (`… WHERE status = 'queued'`) checked by
 rowcount, so two agents clicking "claim" at the same moment cannot both win, on SQLite
 or PostgreSQL, without holding row locks across the request.
+
+A queued handoff reaches the queue only once announced (`announced_at`): the action server
+creates it mid-turn, and an agent joining before the bot's "connecting you…" reply is stored
+would reach the customer out of order. The idle sweeper announces one whose turn got lost.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from handoff.serialize import handoff_detail_json, handoff_summary_json
 
 OPEN_STATUSES = (HandoffStatus.queued, HandoffStatus.assigned)
 _SUPERVISOR_ROLES = (Role.ops, Role.admin)
+STILL_BEING_CREATED = "Handoff is still being created; try again in a moment"
 
 
 class HandoffNotFound(HandoffError):
@@ -48,10 +53,14 @@ def _statuses(status: str) -> Sequence[HandoffStatus]:
 
 
 def list_handoffs(session: Session, status: str = "open", limit: int = 200) -> list[Handoff]:
-    """Queue order: highest priority first, then the longest waiting (oldest) first."""
+    """Queue order: highest priority first, then the longest waiting (oldest) first.
+
+    Queued handoffs are listed once announced; assigned and resolved ones all are.
+    """
     statement = (
         select(Handoff)
-        .where(Handoff.status.in_(_statuses(status)))
+        .where(Handoff.status.in_(_statuses(status)),
+               (Handoff.status != HandoffStatus.queued) | Handoff.announced_at.is_not(None))
         .order_by(Handoff.priority.desc(), Handoff.created_at, Handoff.id)
         .limit(limit)
     )
@@ -96,10 +105,11 @@ async def _tell_everyone(session: Session, conversation_id: str, event: str,
 
 
 async def claim_handoff(session: Session, handoff_id: int, agent: Agent) -> Handoff:
-    """Assign a queued handoff to `agent`. Claiming one's own handoff again is a no-op."""
+    """Assign a queued, announced handoff to `agent`. Claiming one's own again is a no-op."""
     result = session.execute(
         update(Handoff)
-        .where(Handoff.id == handoff_id, Handoff.status == HandoffStatus.queued)
+        .where(Handoff.id == handoff_id, Handoff.status == HandoffStatus.queued,
+               Handoff.announced_at.is_not(None))
         .values(status=HandoffStatus.assigned, agent_id=agent.id, assigned_at=utcnow())
         .execution_options(synchronize_session=False)
     )
@@ -109,6 +119,8 @@ async def claim_handoff(session: Session, handoff_id: int, agent: Agent) -> Hand
             return handoff
         if handoff.status == HandoffStatus.resolved:
             raise Conflict("Handoff is already resolved")
+        if handoff.status == HandoffStatus.queued and handoff.announced_at is None:
+            raise Conflict(STILL_BEING_CREATED)
         raise Conflict("Handoff is already claimed by another agent")
     handoff = get_handoff(session, handoff_id)
     await _tell_everyone(session, handoff.conversation_id, "claimed", agent)

@@ -50,8 +50,11 @@ def _conversation(session, *, lines: list[tuple[Sender, str]], language: str, ch
     return conversation_id
 
 
-def seed_handoff(summary: str, customer_text: str) -> str:
-    """A web conversation the bot escalated as a complaint, with a verified order."""
+def seed_handoff(summary: str, customer_text: str, *, announced: bool = True) -> str:
+    """A web conversation the bot escalated as a complaint, with a verified order.
+
+    Announced by default, as once the bot's turn ended: agents see only announced handoffs.
+    """
     lines = [
         (Sender.customer, "Halo, pesanan saya TN-10001 belum sampai"),
         (Sender.bot, "Pesanan TN-10001 sedang dikirim dengan JNE, perkiraan tiba 26 November."),
@@ -65,7 +68,7 @@ def seed_handoff(summary: str, customer_text: str) -> str:
         # An earlier visit, so the agent sees the customer's history.
         _conversation(session, lines=[(Sender.customer, "Apakah bisa COD?")], language="id",
                       channel="web", customer=customer, days_ago=3)
-        api.create_handoff(
+        handoff = api.create_handoff(
             session, conversation_id=conversation_id, reason="complaint", summary=summary,
             channel="web", language="id",
             context={"reason": "complaint", "summary": summary, "channel": "web",
@@ -74,11 +77,16 @@ def seed_handoff(summary: str, customer_text: str) -> str:
                      "intents": [{"intent": "complain", "confidence": 0.93, "text": customer_text}],
                      "transcript": []},
         )
+        if announced:
+            handoff.announced_at = utcnow()
     return conversation_id
 
 
 def escalate(conversation_id: str) -> None:
-    """What the action server does when a customer asks for a person."""
+    """What the action server does when a customer asks for a person.
+
+    Not announced yet: the caller posts the bot's reply to /rasa/callback, which does that.
+    """
     with session_scope() as session:
         api.create_handoff(session, conversation_id=conversation_id, reason="customer_request",
                            summary="The customer asked for a person.", context={})

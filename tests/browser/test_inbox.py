@@ -59,7 +59,7 @@ def test_a_new_handoff_appears_live_with_a_title_badge(page, service):
     sign_in(page, "dewi")
     expect(page.locator("#live-state")).to_have_text("live")
     conversation_id = seed.seed_handoff("Customer asks for a refund of a broken item.",
-                                        "Barang rusak, minta refund")
+                                        "Barang rusak, minta refund", announced=False)
     # As in production: the action server wrote the handoff, then Rasa's reply reaches the
     # gateway's callback, which announces the handoff to the inbox.
     httpx.post(f"{service}/rasa/callback",

@@ -143,8 +143,12 @@ def add_handoff(
     created_at: datetime | None = None,
     priority: int | None = None,
     customer: dict | None = None,
+    announced: bool = True,
 ) -> int:
-    """A conversation with one customer message and a queued handoff; returns the id."""
+    """A conversation with one customer message and a queued handoff; returns the id.
+
+    Announced by default, as after the bot's turn: only then do agents see and claim it.
+    """
     with db.session_scope() as session:
         conversation = ensure_conversation(session, conversation_id, language="id")
         if customer:
@@ -161,6 +165,8 @@ def add_handoff(
                                                        "text": customer_text}]})
         if created_at:
             handoff.created_at = created_at + timedelta(seconds=1)
+        if announced:  # the bot's turn ended; the gateway told the customer and the inbox
+            handoff.announced_at = utcnow()
         session.flush()
         return handoff.id
 
@@ -189,9 +195,10 @@ def add_conversation(
             session.add(Message(conversation_id=conversation_id, seq=seq, sender=Sender(sender),
                                 text=text, agent_id=agent[0] if agent else None,
                                 created_at=created_at + timedelta(seconds=seq)))
-        for handoff in handoffs:
+        for handoff in handoffs:  # announced: the bot's turn that created it ended
             session.add(Handoff(conversation_id=conversation_id, summary="", context={},
-                                **{"created_at": created_at, **handoff}))
+                                **{"created_at": created_at, "announced_at": created_at,
+                                   **handoff}))
         for survey in surveys:
             session.add(SurveyAnswer(conversation_id=conversation_id, channel=channel,
                                      trigger="goodbye", asked_at=created_at, **survey))

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from handoff import db, inbox
+from handoff import db, gateway, inbox
 from handoff.models import (
     Agent,
     Conversation,
@@ -69,6 +69,25 @@ def test_unknown_handoff_detail_is_404(client, rina):
     response = client.get("/api/v1/handoffs/999", headers=rina.headers)
     assert response.status_code == 404
     assert response.json() == {"detail": "Handoff not found"}
+
+
+def test_a_handoff_is_queued_for_agents_only_once_the_customer_was_told(client, rina):
+    # Created mid-turn by the action server: the bot's "connecting you…" is not stored yet.
+    handoff_id = add_handoff(announced=False)
+    queue = lambda status: [i["id"] for i in client.get(  # noqa: E731
+        f"/api/v1/handoffs?status={status}", headers=rina.headers).json()["items"]]
+    assert queue("open") == [] and queue("queued") == []
+    refused = claim(client, rina, handoff_id)
+    assert refused.status_code == 409
+    assert refused.json() == {"detail": "Handoff is still being created; try again in a moment"}
+    assert stored(Handoff, id=handoff_id)[0].status == HandoffStatus.queued
+    assert stored(Message, conversation_id="conv-1", sender=Sender.system) == []
+    # Opening it by id still works (ops review).
+    assert client.get(f"/api/v1/handoffs/{handoff_id}", headers=rina.headers).status_code == 200
+
+    client.portal.call(gateway.announce, "conv-1")  # the bot's turn ended
+    assert queue("open") == [handoff_id] and queue("queued") == [handoff_id]
+    assert claim(client, rina, handoff_id).status_code == 200
 
 
 def test_claim_assigns_and_tells_the_customer_who_joined(client, rina):

@@ -40,6 +40,7 @@ def hand_to_agent(client) -> tuple[int, dict[str, str]]:
         handoff_id = create_handoff(session, conversation_id=conversation_id,
                                     reason="customer_request", summary="wants a person",
                                     context={}, channel="whatsapp").id
+    client.portal.call(gateway.announce, conversation_id)  # as when the bot's turn ends
     rina = add_agent("rina", Role.agent, name="Rina")
     assert client.post(f"/api/v1/handoffs/{handoff_id}/claim",
                        headers=rina.headers).status_code == 200
