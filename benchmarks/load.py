@@ -20,7 +20,8 @@ Rasa: each message the bot handled (not while a person owned the conversation) m
 `user` event in its tracker, found by message_id `<conversation_id>-<seq>`.
 
     .venv/bin/python -m benchmarks.load --conversations 10 50 200 [--json out.json]
-        [--gateway-url URL --database-url URL [--rasa-url URL]] [--instances 2]
+        [--gateway-url URL --database-url URL [--rasa-url URL]]
+        [--layout production [--instances 2]]  (needs DATABASE_URL, TRACKER_STORE_URL, REDIS_URL)
         [--duration-limit 300] [--turn-timeout 120]
 """
 
@@ -29,7 +30,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import inspect
 import json
 import platform
 import re
@@ -603,48 +603,29 @@ def print_report(report: LoadReport) -> None:
     sys.stdout.flush()
 
 
-# production_stack's keyword arguments, when it wants them: the stores must already run
-# (scripts/start-production starts PostgreSQL and Redis and exports these).
-STORE_VARIABLES = {"database_url": "DATABASE_URL", "tracker_url": "TRACKER_STORE_URL",
-                   "redis_url": "REDIS_URL"}
-
-
-def production_arguments(required: list[str]) -> dict[str, Any]:
-    import os
-
-    unknown = [name for name in required if name != "model" and name not in STORE_VARIABLES]
-    missing = [STORE_VARIABLES[n] for n in required if n in STORE_VARIABLES
-               and not os.environ.get(STORE_VARIABLES[n])]
-    if unknown:
-        raise SystemExit(f"--instances: production_stack wants {unknown}, unknown here")
-    if missing:
-        raise SystemExit(f"--instances: production_stack needs running stores; set {missing} "
-                         "(PostgreSQL and Redis, as scripts/start-production starts them)")
-    arguments = {n: os.environ[STORE_VARIABLES[n]] for n in required if n in STORE_VARIABLES}
-    require_loopback(**arguments)
-    if "model" in required:
-        from scripts.train import ensure_model
-
-        arguments["model"] = ensure_model()
-    from scripts.stack import prepare_database
-
-    prepare_database()  # the layout expects a migrated, seeded shop database
-    return arguments
+STORE_VARIABLES = ("DATABASE_URL", "TRACKER_STORE_URL", "REDIS_URL")
 
 
 @contextlib.contextmanager
 def production_urls(instances: int) -> Iterator[tuple[str, str, str | None]]:
-    """nginx in front of `instances` gateways (scripts/production.py)."""
-    try:
-        from scripts.production import production_stack
-    except ImportError as error:
-        raise SystemExit(f"--instances {instances} needs scripts/production.py "
-                         f"(production_stack), which is not there yet: {error}") from None
-    required = [name for name, p in inspect.signature(production_stack).parameters.items()
-                if p.kind is p.KEYWORD_ONLY and p.default is p.empty]
-    arguments = production_arguments(required) if required else {}
+    """nginx in front of `instances` of each process (scripts/production.py), on the
+    PostgreSQL and Redis named by DATABASE_URL, TRACKER_STORE_URL and REDIS_URL."""
+    import os
+
+    from scripts.production import production_stack
+    from scripts.stack import prepare_database
+    from scripts.train import ensure_model
+
+    missing = [name for name in STORE_VARIABLES if not os.environ.get(name)]
+    if missing:
+        raise SystemExit(f"--layout production needs running stores; set {missing} "
+                         "(PostgreSQL and Redis, as scripts/start-production starts them)")
+    shop, tracker, redis = (os.environ[name] for name in STORE_VARIABLES)
+    require_loopback(database_url=shop, tracker_url=tracker, redis_url=redis)
+    prepare_database()  # the layout expects a migrated, seeded shop database
     with tempfile.TemporaryDirectory(prefix="shop-load-") as state_dir, \
-            production_stack(instances, Path(state_dir), **arguments) as stack:
+            production_stack(instances, Path(state_dir), model=ensure_model(),
+                             database_url=shop, tracker_url=tracker, redis_url=redis) as stack:
         yield stack.gateway_url, stack.env["DATABASE_URL"], stack.rasa_url
 
 
@@ -658,7 +639,7 @@ def stack_urls(args: argparse.Namespace) -> Iterator[tuple[str, str, str | None]
 
     # A load conversation sends more than a customer may (20 messages a minute per socket).
     os.environ.setdefault("CHAT_MESSAGE_LIMIT", "100000")
-    if args.instances > 1:
+    if args.layout == "production":
         with production_urls(args.instances) as urls:
             yield urls
     else:
@@ -677,8 +658,11 @@ def main(argv: list[str] | None = None) -> int:
                                               "starting one; needs --database-url")
     parser.add_argument("--database-url", help="the stack's DATABASE_URL")
     parser.add_argument("--rasa-url", help="the stack's Rasa server (for the Rasa check)")
+    parser.add_argument("--layout", choices=("default", "production"), default="default",
+                        help="default: one of each process on SQLite; production: nginx, "
+                             "PostgreSQL and Redis (scripts/production.py)")
     parser.add_argument("--instances", type=int, default=1,
-                        help="gateway instances behind nginx (scripts/production.py)")
+                        help="with --layout production: this many of each process")
     parser.add_argument("--duration-limit", type=float, default=300,
                         help="seconds per run; what is still running then is aborted")
     parser.add_argument("--turn-timeout", type=float, default=TURN_TIMEOUT,
@@ -687,8 +671,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.gateway_url and not args.database_url:
         parser.error("--gateway-url needs --database-url")
-    if args.gateway_url and args.instances > 1:
-        parser.error("--instances starts its own stack; leave out --gateway-url")
+    if args.gateway_url and args.layout == "production":
+        parser.error("--layout production starts its own stack; leave out --gateway-url")
     if any(n < 1 for n in args.conversations):
         parser.error("--conversations must be at least 1")
     try:
@@ -708,7 +692,8 @@ def main(argv: list[str] | None = None) -> int:
         args.json.write_text(json.dumps({
             "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "machine": f"{platform.node()} {platform.processor() or platform.machine()}",
-            "instances": args.instances, "reports": [r.to_json() for r in reports],
+            "layout": args.layout, "instances": args.instances,
+            "reports": [r.to_json() for r in reports],
         }, indent=2, default=str))
     return 0 if all(r.accounting_ok for r in reports) else 1
 

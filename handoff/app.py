@@ -14,6 +14,7 @@ from sqlalchemy import text
 from handoff import gateway, idle, rasa_client
 from handoff.channels import whatsapp as whatsapp_channel
 from handoff.db import get_engine
+from handoff.live import hub
 from handoff.routes import (
     admin,
     auth,
@@ -34,8 +35,6 @@ STATIC_DIR = pages.__file__.rsplit("/", 2)[0] + "/static"
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    from handoff.live import hub
-
     whatsapp_channel.register_if_configured()
     await hub.start()  # no-op unless LIVE_FANOUT=redis
     sweeper = asyncio.create_task(idle.run_forever()) if app.state.idle_sweeper else None
