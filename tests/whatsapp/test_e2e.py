@@ -4,6 +4,7 @@ and the CES question arrives as a list whose answer is stored as the score."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import httpx
@@ -78,8 +79,14 @@ async def test_whatsapp_customer_order_handoff_and_survey_on_the_real_stack(stac
 
     agent = login(stack.gateway_url)
     agent.post("/api/v1/agents/heartbeat")
-    queue = agent.get("/api/v1/handoffs", params={"status": "open"}).json()["items"]
-    mine = next(h for h in queue if h["channel"] == "whatsapp")
+    mine = None
+    for _ in range(50):  # queued for agents once announced, right after the reply went out
+        queue = agent.get("/api/v1/handoffs", params={"status": "open"}).json()["items"]
+        mine = next((h for h in queue if h["channel"] == "whatsapp"), None)
+        if mine:
+            break
+        await asyncio.sleep(0.1)
+    assert mine, "the handoff never reached the queue"
     assert mine["customer"]["wa_id"] == "[phone]"  # redacted in the inbox, stored in full
     with session_scope() as session:
         conversation = session.get(Conversation, mine["conversation_id"])
