@@ -20,6 +20,10 @@ from handoff.config import get_settings
 logger = logging.getLogger(__name__)
 CHANNEL = "gateway"  # handoff.rasa_channel.GatewayInput
 TIMEOUT = httpx.Timeout(60.0, connect=3.0)
+# At most this many requests to Rasa at once; the rest wait here, in order. Rasa answers
+# one message at a time per process anyway, and a burst of hundreds of new connections
+# overflows its listen backlog (SANIC_BACKLOG, 100): refused customers, not faster ones.
+MAX_CONNECTIONS = 32
 RETRY_PAUSES_SECONDS = (1.0, 3.0)  # rides out a restarting Rasa database, then gives up
 # Answers that mean no Rasa finished the message, so sending it once more cannot make the
 # bot answer twice: Rasa saves a turn only at its end, and answers 500 when that failed
@@ -39,7 +43,8 @@ def _client() -> httpx.AsyncClient:
     client = _clients.get(loop)
     if client is None or client.is_closed:
         client = _clients[loop] = httpx.AsyncClient(
-            timeout=TIMEOUT, limits=httpx.Limits(max_connections=200, max_keepalive_connections=50)
+            timeout=TIMEOUT, limits=httpx.Limits(max_connections=MAX_CONNECTIONS,
+                                                 max_keepalive_connections=MAX_CONNECTIONS)
         )
     return client
 
@@ -76,7 +81,7 @@ async def _post(path: str, payload: Any, params: dict[str, str] | None = None) -
     url = f"{get_settings().rasa_url}{path}"
     try:
         response = await _client().post(url, json=payload, params=params)
-    except httpx.ConnectError as error:
+    except (httpx.ConnectError, httpx.ConnectTimeout) as error:  # never reached Rasa
         raise RasaUnavailable(f"{url}: {error!r}", handled=False) from error
     except httpx.HTTPError as error:
         raise RasaUnavailable(f"{url}: {error!r}") from error
