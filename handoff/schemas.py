@@ -15,7 +15,10 @@ MAX_MESSAGE_CHARS = 4000
 MAX_USERNAME_CHARS = 64
 MAX_PASSWORD_CHARS = 256  # argon2 takes any length; this only bounds the work per request
 
-MessageText = constr(strip_whitespace=True, min_length=1, max_length=MAX_MESSAGE_CHARS)
+# PostgreSQL text cannot hold NUL characters: refused with a 422, not a database error.
+NO_NUL = r"^[^\x00]*$"
+MessageText = constr(strip_whitespace=True, min_length=1, max_length=MAX_MESSAGE_CHARS,
+                     regex=NO_NUL)
 HandoffStatusFilter = Literal["queued", "assigned", "resolved", "open"]
 
 
@@ -23,7 +26,7 @@ HandoffStatusFilter = Literal["queued", "assigned", "resolved", "open"]
 
 class LoginRequest(BaseModel):
     username: constr(strip_whitespace=True, to_lower=True, min_length=1,
-                     max_length=MAX_USERNAME_CHARS)
+                     max_length=MAX_USERNAME_CHARS, regex=NO_NUL)
     password: constr(min_length=1, max_length=MAX_PASSWORD_CHARS)
 
 
@@ -269,8 +272,8 @@ class NewAgentRequest(BaseModel):
     """Checked again by handoff.accounts.create_agent, whose message becomes the 422."""
 
     username: constr(strip_whitespace=True, to_lower=True, min_length=2,
-                     max_length=MAX_USERNAME_CHARS)
-    display_name: constr(strip_whitespace=True, min_length=1, max_length=80)
+                     max_length=MAX_USERNAME_CHARS, regex=NO_NUL)
+    display_name: constr(strip_whitespace=True, min_length=1, max_length=80, regex=NO_NUL)
     role: Literal["agent", "ops", "admin"] = "agent"
     password: constr(min_length=10, max_length=MAX_PASSWORD_CHARS)
 

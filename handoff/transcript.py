@@ -24,7 +24,7 @@ class InvalidMessage(ValueError):
 def clean_text(text: Any) -> str:
     if not isinstance(text, str):
         raise InvalidMessage("invalid", "text must be a string")
-    cleaned = text.strip()
+    cleaned = text.replace("\x00", "").strip()  # PostgreSQL text cannot hold NUL
     if not cleaned:
         raise InvalidMessage("invalid", "text must not be empty")
     if len(cleaned) > MAX_MESSAGE_CHARS:

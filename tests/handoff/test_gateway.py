@@ -291,3 +291,10 @@ async def test_db_retry_waits_out_an_unreachable_database_and_not_other_errors()
     with pytest.raises(Exception, match="Connection refused|could not connect"):
         await with_db_retry(lambda: down.connect(), seconds=0.5)
     down.dispose()
+
+
+def test_nul_characters_are_dropped_from_chat_text(client):
+    with client.websocket_connect("/ws/chat") as ws:
+        start(ws)
+        ws.send_json({"type": "message", "text": "ha\x00lo", "client_message_id": "nul"})
+        assert receive_until(ws, "message")["text"] == "halo"

@@ -91,3 +91,13 @@ def test_admin_reads_the_audit_log_newest_first(client, admin, ops):
     assert only["total"] == 1
     assert client.get("/api/v1/audit", headers=ops.headers).status_code == 403
 
+
+
+def test_nul_characters_are_a_422_not_a_database_error(client, admin):
+    # PostgreSQL text cannot hold NUL: found by the OpenAPI fuzzer as a 500.
+    response = client.post("/api/v1/agents", json={**NEW_AGENT, "display_name": "De\x00wi"},
+                           headers=admin.headers)
+    assert response.status_code == 422
+    login = client.post("/api/v1/auth/login", json={"username": "a\x00", "password": "x"})
+    assert login.status_code == 422
+    assert len(stored(Agent)) == 1
