@@ -23,7 +23,7 @@ TIMEOUT = httpx.Timeout(60.0, connect=3.0)
 # At most this many requests to Rasa at once; the rest wait here, in order. Rasa answers
 # one message at a time per process anyway, and a burst of hundreds of new connections
 # overflows its listen backlog (SANIC_BACKLOG, 100): refused customers, not faster ones.
-MAX_CONNECTIONS = 32
+MAX_CONNECTIONS = 64
 RETRY_PAUSES_SECONDS = (1.0, 3.0)  # rides out a restarting Rasa database, then gives up
 # Answers that mean no Rasa finished the message, so sending it once more cannot make the
 # bot answer twice: Rasa saves a turn only at its end, and answers 500 when that failed
