@@ -91,6 +91,10 @@ Toko Nusa assistant is running ({mode}; Ctrl-C stops everything).
             print(f"==> a process stopped; see {log_dir}", file=sys.stderr)
         except KeyboardInterrupt:
             pass
+        finally:
+            # Stopping takes seconds: a second Ctrl-C must not leave processes running.
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
     return 0
 
 
