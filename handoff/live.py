@@ -41,6 +41,15 @@ BACKOFF_FIRST, BACKOFF_MAX = 0.1, 5.0
 Deliver = Callable[[str, dict[str, Any]], None]
 
 
+def configured_fanout(override: str | None = None) -> str:
+    """LIVE_FANOUT (or the override), normalised: "memory" or "redis" as configured."""
+    return (override or os.environ.get("LIVE_FANOUT") or "memory").strip().lower()
+
+
+def configured_redis_url(override: str | None = None) -> str:
+    return override or os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL
+
+
 def conversation_topic(conversation_id: str) -> str:
     return f"conversation:{conversation_id}"
 
@@ -59,12 +68,12 @@ class Hub:
 
     async def start(self) -> None:
         """Connect to Redis when so configured; returns even when Redis is not up yet."""
-        fanout = (self._fanout or os.environ.get("LIVE_FANOUT") or "memory").strip().lower()
+        fanout = configured_fanout(self._fanout)
         if fanout not in ("memory", "redis"):
             raise ValueError(f"LIVE_FANOUT must be memory or redis, got {fanout!r}")
         if fanout == "memory" or self._relay:
             return
-        url = self._redis_url or os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL
+        url = configured_redis_url(self._redis_url)
         self._relay = _RedisRelay(url, self._deliver)
         await self._relay.start()
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import weakref
 from collections import defaultdict
 from collections.abc import AsyncIterator
@@ -21,7 +20,7 @@ from contextlib import asynccontextmanager
 import redis.asyncio as aioredis
 from redis.exceptions import LockError, RedisError
 
-from handoff.live import DEFAULT_REDIS_URL
+from handoff.live import configured_fanout, configured_redis_url
 
 logger = logging.getLogger(__name__)
 HOLD_SECONDS = 120  # a crashed holder's lock expires after this long
@@ -34,12 +33,12 @@ _clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, aioredis.Redis] =
 
 
 def _shared_client() -> aioredis.Redis | None:
-    if (os.environ.get("LIVE_FANOUT") or "memory").strip().lower() != "redis":
+    if configured_fanout() != "redis":
         return None
     loop = asyncio.get_running_loop()
     if loop not in _clients:
-        _clients[loop] = aioredis.from_url(os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL,
-                                           socket_timeout=5, socket_connect_timeout=2)
+        _clients[loop] = aioredis.from_url(configured_redis_url(), socket_timeout=5,
+                                           socket_connect_timeout=2)
     return _clients[loop]
 
 

@@ -9,6 +9,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,20 +36,14 @@ class Service:
         )
 
     def wait_healthy(self, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+        def exited() -> None:
             if self.process and self.process.poll() is not None:
                 raise RuntimeError(f"{self.name} exited with {self.process.returncode}; "
                                    f"see {self.log}")
-            try:
-                with urllib.request.urlopen(self.health_url, timeout=2) as response:
-                    if response.status < 500:
-                        return
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                pass
-            time.sleep(0.5)
-        raise RuntimeError(f"{self.name} did not answer {self.health_url} in {timeout:.0f} s; "
-                           f"see {self.log}")
+
+        if not wait_for_url(self.health_url, timeout, check=exited):
+            raise RuntimeError(f"{self.name} did not answer {self.health_url} in "
+                               f"{timeout:.0f} s; see {self.log}")
 
     def stop(self) -> None:
         if not self.process or self.process.poll() is not None:
@@ -59,6 +54,21 @@ class Service:
         except subprocess.TimeoutExpired:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait()
+
+
+def wait_for_url(url: str, timeout: float, check: Callable[[], None] = lambda: None) -> bool:
+    """True once `url` answers below 500; False after `timeout`. `check` may raise to stop."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        check()
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status < 500:
+                    return True
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.5)
+    return False
 
 
 def start_all(services: list[Service], timeout: float = 240) -> None:

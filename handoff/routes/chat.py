@@ -12,6 +12,7 @@ from collections import deque
 from typing import Any
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from sqlalchemy.orm import Session
 
 from handoff import gateway
 from handoff.channels.web import message_frame
@@ -150,10 +151,14 @@ class ChatConnection:
             self._forwarder = None
 
 
+def _message_frames(session: Session, conversation_id: str, after_seq: int) -> list[dict]:
+    return [message_frame(message_json(m))
+            for m in messages_after(session, conversation_id, after_seq)]
+
+
 def _frames_after(conversation_id: str, after_seq: int) -> list[dict[str, Any]]:
     with session_scope() as session:
-        return [message_frame(message_json(m))
-                for m in messages_after(session, conversation_id, after_seq)]
+        return _message_frames(session, conversation_id, after_seq)
 
 
 def _replay(conversation_id: str, after_seq: int) -> tuple[list[dict], dict, str | None]:
@@ -161,7 +166,8 @@ def _replay(conversation_id: str, after_seq: int) -> tuple[list[dict], dict, str
     with session_scope() as session:
         conversation = session.get(Conversation, conversation_id)
         state = {"type": "state", **gateway.conversation_state(session, conversation)}
-        return _frames_after(conversation_id, after_seq), state, conversation.language
+        return (_message_frames(session, conversation_id, after_seq), state,
+                conversation.language)
 
 
 def _language_hint(locale: Any) -> str | None:

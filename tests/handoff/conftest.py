@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
@@ -46,19 +47,27 @@ def database_url(request, tmp_path_factory) -> Iterator[str]:
         engine.dispose()
         yield url
         return
-    schema = f"test_{uuid.uuid4().hex[:12]}"
+    with postgres_schema("test") as url:
+        engine = db.make_engine(url)
+        upgrade_to_head(engine)
+        engine.dispose()
+        yield url
+
+
+@contextmanager
+def postgres_schema(prefix: str) -> Iterator[str]:
+    """The URL of a new, empty schema on the test PostgreSQL server; dropped afterwards."""
+    schema = f"{prefix}_{uuid.uuid4().hex[:12]}"
     admin = db.make_engine(os.environ["TEST_POSTGRES_URL"])
     with admin.begin() as connection:
         connection.execute(CreateSchema(schema))
-    url = str(make_url(os.environ["TEST_POSTGRES_URL"]).update_query_dict(
-        {"options": f"-csearch_path={schema}"}))
-    engine = db.make_engine(url)
-    upgrade_to_head(engine)
-    engine.dispose()
-    yield url
-    with admin.begin() as connection:
-        connection.execute(DropSchema(schema, cascade=True))
-    admin.dispose()
+    try:
+        yield str(make_url(os.environ["TEST_POSTGRES_URL"]).update_query_dict(
+            {"options": f"-csearch_path={schema}"}))
+    finally:
+        with admin.begin() as connection:
+            connection.execute(DropSchema(schema, cascade=True))
+        admin.dispose()
 
 
 @pytest.fixture

@@ -5,16 +5,14 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import uuid
 from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import inspect, text
-from sqlalchemy.engine import make_url
-from sqlalchemy.schema import CreateSchema, DropSchema
 
 from handoff import db, idle
 from handoff.migrate import head_revision
+from tests.handoff.conftest import postgres_schema
 
 INSTANCES = 4
 MIGRATE = ("from handoff.migrate import upgrade_to_head; "
@@ -28,15 +26,8 @@ def empty_database(request, tmp_path) -> Iterator[str]:
         return
     if not os.environ.get("TEST_POSTGRES_URL"):
         pytest.skip("TEST_POSTGRES_URL is not set (scripts/test starts PostgreSQL)")
-    schema = f"start_{uuid.uuid4().hex[:8]}"
-    admin = db.make_engine(os.environ["TEST_POSTGRES_URL"])
-    with admin.begin() as connection:
-        connection.execute(CreateSchema(schema))
-    yield str(make_url(os.environ["TEST_POSTGRES_URL"]).update_query_dict(
-        {"options": f"-csearch_path={schema}"}))
-    with admin.begin() as connection:
-        connection.execute(DropSchema(schema, cascade=True))
-    admin.dispose()
+    with postgres_schema("start") as url:
+        yield url
 
 
 def test_instances_migrating_at_once_all_end_at_head(empty_database):

@@ -20,7 +20,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from handoff import db
-from scripts.processes import Service
+from scripts.processes import Service, wait_for_url
 from scripts.production import NGINX, ProductionStack, free_port, production_stack
 from tests.environment import shop_environment
 
@@ -105,4 +105,4 @@ def restart(*services: Service, through: str | None = None, timeout: float = 300
     for service in services:
         service.wait_healthy(timeout)
     if through:
-        Service("load balancer", [], through, Path("/dev/null")).wait_healthy(30)
+        assert wait_for_url(through, 30), f"the load balancer does not route to {through}"

@@ -36,6 +36,16 @@ def stored_texts(conversation_id: str) -> list[tuple[str, str]]:
         return [(m.sender.value, m.text) for m in rows]
 
 
+async def assert_the_bot_answers(production, locale: str, text: str) -> None:
+    """A new conversation after a fault goes to the bot again."""
+    fresh = await Widget.open(production.gateway_url, locale=locale)
+    try:
+        await fresh.say(text)
+        assert (await fresh.bot_says())["sender"] == "bot"
+    finally:
+        await fresh.close()
+
+
 async def inbox_events(base_url: str, token: str, received: list[dict]) -> None:
     """Follow the agent inbox's server-sent events, appending each event's data."""
     async with httpx.AsyncClient(base_url=base_url, timeout=None) as client:
@@ -113,12 +123,7 @@ async def test_rasa_killed_mid_conversation_queues_the_customer_then_recovers(pr
     assert stored_texts(widget.conversation_id).count(
         ("customer", "barangnya rusak kak, gimana nih")) == 1
 
-    fresh = await Widget.open(production.gateway_url, locale="en-US")
-    try:
-        await fresh.say("hi, how long does shipping take?")
-        assert (await fresh.bot_says())["sender"] == "bot"
-    finally:
-        await fresh.close()
+    await assert_the_bot_answers(production, "en-US", "hi, how long does shipping take?")
 
 
 async def test_action_server_down_queues_the_customer_without_a_stack_trace(production):
@@ -141,12 +146,7 @@ async def test_action_server_down_queues_the_customer_without_a_stack_trace(prod
     for _, message_text in stored_texts(widget.conversation_id):
         assert "Traceback" not in message_text and "Exception" not in message_text
 
-    fresh = await Widget.open(production.gateway_url, locale="id-ID")
-    try:
-        await fresh.say("halo min")
-        assert (await fresh.bot_says())["sender"] == "bot"
-    finally:
-        await fresh.close()
+    await assert_the_bot_answers(production, "id-ID", "halo min")
 
 
 async def test_one_message_delivered_twice_to_two_instances_is_stored_and_answered_once(
