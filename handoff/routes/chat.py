@@ -81,8 +81,19 @@ class ChatConnection:
             if frame.get("type") == "message":
                 if frame["seq"] <= self.last_seq:
                     return  # already shown (replayed, or echoed twice)
-                for missing in await self._missing_before(frame["seq"]):
-                    await self._send_now(missing)
+                try:
+                    missing = await self._missing_before(frame["seq"])
+                except Exception as error:
+                    if not is_transient(error):
+                        raise
+                    # Sending past the gap would lose it on this socket: the widget
+                    # reconnects instead and resumes from what it has shown.
+                    logger.warning("Gap before seq %s in %s not fillable now; closing",
+                                   frame["seq"], self.conversation_id)
+                    await self.websocket.close(code=1012)  # service restart: try again
+                    return
+                for message in missing:
+                    await self._send_now(message)
             await self._send_now(frame)
 
     async def _send_now(self, frame: dict[str, Any]) -> None:
@@ -98,15 +109,8 @@ class ChatConnection:
         """
         if seq <= self.last_seq + 1 or self.conversation_id is None:
             return []
-        try:
-            backlog = await asyncio.to_thread(_frames_after, self.conversation_id, self.last_seq)
-            return [frame for frame in backlog if frame["seq"] < seq]
-        except Exception as error:
-            if not is_transient(error):
-                raise
-            logger.warning("Could not fill the gap before seq %s in %s", seq,
-                           self.conversation_id)
-            return []
+        backlog = await asyncio.to_thread(_frames_after, self.conversation_id, self.last_seq)
+        return [frame for frame in backlog if frame["seq"] < seq]
 
     async def error(self, error: str, detail: str) -> None:
         await self.send({"type": "error", "error": error, "detail": detail})
