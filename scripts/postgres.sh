@@ -10,6 +10,11 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PG_PORT="${PG_PORT:-55432}"
 PG_DIR="${PG_DIR:-$ROOT/var/pg}"
+# The server runs as the postgres user, which may not reach into this tree (a private temp
+# or home directory): then the cluster lives in a directory of its own under /tmp.
+if [[ "$(id -u)" == "0" ]] && ! runuser -u postgres -- test -r "$ROOT/pyproject.toml" 2>/dev/null; then
+  PG_DIR="/tmp/shop-pg-$(printf %s "$PG_DIR" | sha256sum | cut -c1-12)"
+fi
 PG_BIN="${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}"
 URL="postgresql://shop:shop@127.0.0.1:$PG_PORT/shop"
 
