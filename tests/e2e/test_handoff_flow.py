@@ -8,12 +8,14 @@ the metrics.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import httpx
 from sqlalchemy import select
 
 from handoff.accounts import create_agent
+from handoff.config import get_settings
 from handoff.db import session_scope
 from handoff.models import Role, SurveyAnswer
 from tests.e2e.conftest import Widget
@@ -88,7 +90,8 @@ async def test_person_takes_over_with_full_context_then_survey_counts(stack):
             answer.trigger) == (5, True, rina_id, "customer_request", "resolved")
 
     ops = login(stack.gateway_url, "ops")
-    today = date.today().isoformat()
+    # Metrics count days in the store's time zone (after 17:00 UTC, Jakarta is a day ahead).
+    today = datetime.now(ZoneInfo(get_settings().timezone)).date().isoformat()
     metrics = ops.get("/api/v1/metrics", params={"from": today, "to": today}).json()
     assert metrics["ces"]["distribution"]["5"] >= 1
     assert metrics["ces"]["handed_off"]["answers"] >= 1
