@@ -6,7 +6,7 @@ from typing import Any
 
 from rasa_sdk import Tracker
 
-from handoff.config import get_settings
+from store.settings import get_settings
 
 SUPPORTED_LANGUAGES = ("en", "id")
 

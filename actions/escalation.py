@@ -1,6 +1,6 @@
 """Handing the customer to a person, with everything the agent needs to know.
 
-The handoff is stored through handoff.api; the bot then pauses on this conversation until
+The handoff is stored through store.conversations; the bot then pauses on this conversation until
 an agent resolves it (the gateway resumes the tracker).
 """
 
@@ -18,10 +18,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from actions.conversation import channel_of, language_of, latest_intent, previous_bot_action
 from actions.handoff_context import build_context
 from actions.order_replies import order_for_agent
-from actions.orders.store import find_order
-from handoff.api import WaitEstimate, create_handoff, estimate_wait
-from handoff.config import get_settings
-from handoff.db import session_scope
+from store.conversations import WaitEstimate, create_handoff, estimate_wait
+from store.db import session_scope
+from store.orders.lookup import find_order
+from store.settings import get_settings
 
 logger = logging.getLogger(__name__)
 

@@ -9,8 +9,8 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conversation import metadata
-from handoff.config import get_settings
 from nlu.language import choose_language
+from store.settings import get_settings
 
 
 class ActionDetectLanguage(Action):

@@ -15,13 +15,13 @@ from rasa_sdk.types import DomainDict
 
 from actions.conversation import language_of
 from actions.order_replies import order_reply
-from actions.orders.store import find_order, record_request, verification_matches
-from handoff import throttle
-from handoff.api import identify_customer
-from handoff.config import get_settings
-from handoff.db import session_scope
-from handoff.hours import local_today
 from nlu.patterns import find_entities, normalise_order_id
+from store import throttle
+from store.conversations import identify_customer
+from store.db import session_scope
+from store.hours import local_today
+from store.orders.lookup import find_order, record_request, verification_matches
+from store.settings import get_settings
 
 MAX_ATTEMPTS = 3
 MIN_ADDRESS_LENGTH = 15
@@ -167,7 +167,7 @@ def _verification_factor(tracker: Tracker, value: str) -> str:
 
 
 def _still_changeable(order_id: str | None) -> bool:
-    from actions.orders.store import can_change
+    from store.orders.lookup import can_change
 
     with session_scope() as session:
         order = find_order(session, order_id or "")

@@ -10,8 +10,8 @@ from datetime import date
 from typing import Any
 
 from actions.dates import format_date
-from handoff.config import get_settings
-from handoff.hours import to_local
+from store.hours import to_local
+from store.settings import get_settings
 
 STATUS_WORDS = {
     "processing": {"id": "sedang diproses", "en": "being processed"},

@@ -13,13 +13,13 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from actions.conversation import channel_of, language_of, latest_intent
 from actions.effort_scale import is_skip, parse_effort_score
-from handoff.api import (
+from store.conversations import (
     HandoffError,
     close_conversation,
     record_survey_answer,
     record_survey_asked,
 )
-from handoff.db import session_scope
+from store.db import session_scope
 
 logger = logging.getLogger(__name__)
 

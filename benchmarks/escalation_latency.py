@@ -28,8 +28,8 @@ TIMEOUT = 30.0  # per escalation
 
 def create_agent() -> None:
     from handoff.accounts import create_agent
-    from handoff.db import session_scope
-    from handoff.models import Role
+    from store.db import session_scope
+    from store.models import Role
 
     with session_scope() as session:
         create_agent(session, username=USERNAME, display_name="Bench", role=Role.agent,

@@ -289,8 +289,8 @@ class SimulatedAgent:
 def create_agent_account(database_url: str) -> str:
     """A fresh agent account for this run, straight into the database; returns its username."""
     from handoff.accounts import create_agent
-    from handoff.db import make_engine, session_scope
-    from handoff.models import Role
+    from store.db import make_engine, session_scope
+    from store.models import Role
 
     username = f"load-agent-{secrets.token_hex(4)}"
     engine = make_engine(database_url)
@@ -362,9 +362,9 @@ class Handoff:
 def read_conversations(database_url: str, conversation_ids: list[str]
                        ) -> tuple[list[StoredMessage], dict[str, list[Handoff]]]:
     """Every message of these conversations by (conversation, seq), and their handoffs."""
-    from handoff.db import make_engine, session_scope
-    from handoff.models import Handoff as HandoffRow
-    from handoff.models import Message, as_utc
+    from store.db import make_engine, session_scope
+    from store.models import Handoff as HandoffRow
+    from store.models import Message, as_utc
 
     far_future = datetime.max.replace(tzinfo=timezone.utc)
     messages: list[StoredMessage] = []

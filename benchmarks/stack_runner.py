@@ -3,7 +3,7 @@
 `running_stack()` reuses the e2e `stack` fixture body from tests/e2e/conftest.py (free
 loopback ports, temp SQLite databases, `prepare_database()`, `stack_services` + `start_all`,
 `stop_all`), driven as a plain context manager outside pytest. While it is open, os.environ
-points at the benchmark's own database, so `handoff.db.session_scope()` writes there. On a
+points at the benchmark's own database, so `store.db.session_scope()` writes there. On a
 failure the stack's logs and databases are copied to /tmp/shop-bench-failed-* first.
 """
 

@@ -1,5 +1,5 @@
 """The handoff service: conversations, handoffs to human agents, surveys and the gateway.
 
-Importing this package is cheap on purpose: the action server imports `handoff.api`
+Importing this package is cheap on purpose: the action server imports `store.conversations`
 without pulling in the web stack.
 """

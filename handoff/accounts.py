@@ -14,8 +14,8 @@ import sys
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from handoff.models import Agent, Role
 from handoff.security import generate_password, hash_password
+from store.models import Agent, Role
 
 FIRST_ADMIN = "admin"
 MIN_PASSWORD_CHARS = 10
@@ -79,8 +79,8 @@ def main(argv: list[str] | None = None) -> int:
     add.add_argument("--role", choices=[role.value for role in Role], default=Role.agent.value)
     args = parser.parse_args(argv)
 
-    from handoff.db import session_scope
-    from handoff.migrate import upgrade_to_head
+    from store.db import session_scope
+    from store.migrate import upgrade_to_head
 
     upgrade_to_head()
     try:

@@ -13,7 +13,6 @@ from sqlalchemy import text
 
 from handoff import gateway, idle, rasa_client
 from handoff.channels import whatsapp as whatsapp_channel
-from handoff.db import get_engine
 from handoff.live import hub
 from handoff.routes import (
     admin,
@@ -29,6 +28,7 @@ from handoff.routes import (
     whatsapp,
 )
 from handoff.web_security import BodySizeLimit, SecurityHeaders
+from store.db import get_engine
 
 STATIC_DIR = pages.__file__.rsplit("/", 2)[0] + "/static"
 

@@ -15,8 +15,8 @@ from sqlalchemy import and_, exists, func, not_, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
-from handoff.config import get_settings
-from handoff.models import (
+from handoff.serialize import agent_json, iso
+from store.models import (
     Agent,
     Conversation,
     Handoff,
@@ -25,7 +25,7 @@ from handoff.models import (
     Sender,
     SurveyAnswer,
 )
-from handoff.serialize import agent_json, iso
+from store.settings import get_settings
 
 ResolvedBy = Literal["bot", "human"]
 PREVIEW_CHARS = 140

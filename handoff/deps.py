@@ -9,9 +9,9 @@ from fastapi import Depends, HTTPException, Query, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
-from handoff.db import session_scope
-from handoff.models import Agent, Role
 from handoff.security import AuthError, agent_for_token
+from store.db import session_scope
+from store.models import Agent, Role
 
 # Largest id a PostgreSQL INTEGER column holds (SQLite overflows past 2**63): larger ids,
 # offsets or filters in a request are answered with 422 instead of a database error.

@@ -30,10 +30,10 @@ from handoff.conversation_search import (
     conditions,
     facts_for,
 )
-from handoff.db import session_scope
-from handoff.models import Agent, Conversation, Message
 from handoff.redaction import redact_text
 from handoff.serialize import iso
+from store.db import session_scope
+from store.models import Agent, Conversation, Message
 
 ExportFormat = Literal["csv", "jsonl"]
 BATCH_SIZE = 500

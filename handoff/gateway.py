@@ -21,21 +21,21 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from handoff import rasa_client
-from handoff.api import (
+from handoff.channels import channel_for
+from handoff.live import INBOX, hub
+from handoff.serialize import handoff_summary_json, message_json
+from handoff.transcript import append_message, clean_text, find_by_client_id
+from handoff.turn_lock import conversation_turn
+from nlu.language import choose_language
+from store.conversations import (
     close_conversation,
     create_handoff,
     ensure_conversation,
     estimate_wait,
     open_handoff,
 )
-from handoff.channels import channel_for
-from handoff.db import session_scope, with_db_retry
-from handoff.live import INBOX, hub
-from handoff.models import Agent, Conversation, Handoff, HandoffStatus, Owner, Sender, utcnow
-from handoff.serialize import handoff_summary_json, message_json
-from handoff.transcript import append_message, clean_text, find_by_client_id
-from handoff.turn_lock import conversation_turn
-from nlu.language import choose_language
+from store.db import session_scope, with_db_retry
+from store.models import Agent, Conversation, Handoff, HandoffStatus, Owner, Sender, utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -253,7 +253,7 @@ def _store_customer_message(
 
 
 def _default_language() -> str:
-    from handoff.config import get_settings
+    from store.settings import get_settings
 
     return get_settings().default_language
 

@@ -19,10 +19,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import exists, select, text
 
 from handoff import gateway, rasa_client
-from handoff.api import close_conversation
-from handoff.config import get_settings
-from handoff.db import get_engine, session_scope
-from handoff.models import Conversation, Handoff, Message, Owner, Sender, SurveyAnswer, utcnow
+from store.conversations import close_conversation
+from store.db import get_engine, session_scope
+from store.models import Conversation, Handoff, Message, Owner, Sender, SurveyAnswer, utcnow
+from store.settings import get_settings
 
 logger = logging.getLogger(__name__)
 SWEEP_SECONDS = 15

@@ -20,10 +20,10 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.sql import Select
 
-from handoff.api import HandoffError
-from handoff.models import Agent, Conversation, Handoff, HandoffStatus, Note, Role, utcnow
 from handoff.redaction import redact_json
 from handoff.serialize import handoff_detail_json, handoff_summary_json
+from store.conversations import HandoffError
+from store.models import Agent, Conversation, Handoff, HandoffStatus, Note, Role, utcnow
 
 OPEN_STATUSES = (HandoffStatus.queued, HandoffStatus.assigned)
 _SUPERVISOR_ROLES = (Role.ops, Role.admin)

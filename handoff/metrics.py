@@ -19,9 +19,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from handoff.config import Settings, get_settings
 from handoff.conversation_search import local_day_start
-from handoff.models import Conversation, Handoff, SurveyAnswer, as_utc
+from store.models import Conversation, Handoff, SurveyAnswer, as_utc
+from store.settings import Settings, get_settings
 
 CONFIRMED_CLOSE_REASONS = ("goodbye", "helped")  # the customer said it was done
 REOPEN_WINDOW = timedelta(hours=24)

@@ -29,10 +29,10 @@ from typing import Any
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from handoff import audit
-from handoff.models import Conversation, Customer, Handoff, Message, Note, SurveyAnswer, utcnow
 from handoff.serialize import iso
 from nlu.patterns import normalise_email, normalise_phone
+from store import audit
+from store.models import Conversation, Customer, Handoff, Message, Note, SurveyAnswer, utcnow
 
 REMOVED = "[removed]"
 WHO = "cli"
@@ -193,7 +193,7 @@ def _contact_keys(customers: Sequence[Customer]) -> tuple[set[str], set[str]]:
 
 def _orders(session: Session, customers: Sequence[Customer]) -> list[Any]:
     """The order store's orders placed with any of the customers' emails or phones."""
-    from actions.orders.models import Order
+    from store.orders.models import Order
 
     emails, phones = _contact_keys(customers)
     if not emails and not phones:
@@ -278,7 +278,7 @@ class DeleteReport:
 
 def delete_customer(session: Session, customers: Sequence[Customer]) -> DeleteReport:
     """Erases one person (see module doc: orders are kept with contact details removed)."""
-    from actions.orders.models import Order, OrderRequest
+    from store.orders.models import Order, OrderRequest
 
     report = DeleteReport(customers=len(customers))
     orders = _orders(session, customers)
@@ -335,8 +335,8 @@ def _write_json(path: str, data: dict[str, Any]) -> None:
 
 
 def _run_purge(args: argparse.Namespace) -> int:
-    from handoff.config import get_settings
-    from handoff.db import session_scope
+    from store.db import session_scope
+    from store.settings import get_settings
 
     days = args.older_than_days
     if days is None:
@@ -361,7 +361,7 @@ def _run_purge(args: argparse.Namespace) -> int:
 
 
 def _run_customer(args: argparse.Namespace) -> int:
-    from handoff.db import session_scope
+    from store.db import session_scope
 
     with session_scope() as session:
         customers = find_customers(session, email=args.email, phone=args.phone,
@@ -416,7 +416,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "customer" and args.delete and not args.yes:
         parser.error("--delete erases the customer for good; add --yes to confirm")
 
-    from handoff.migrate import load_all_models, upgrade_to_head
+    from store.migrate import load_all_models, upgrade_to_head
 
     load_all_models()
     upgrade_to_head()

@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx
 
-from handoff.config import get_settings
+from store.settings import get_settings
 
 logger = logging.getLogger(__name__)
 CHANNEL = "gateway"  # handoff.rasa_channel.GatewayInput

@@ -18,8 +18,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from handoff.auth_models import ApiToken
-from handoff.models import Agent, as_utc, utcnow
+from store.models import Agent, ApiToken, as_utc, utcnow
 
 DEFAULT_TOKEN_HOURS = 12.0
 

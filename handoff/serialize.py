@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from handoff.models import Agent, Customer, Handoff, Message, Note, as_utc
+from store.models import Agent, Customer, Handoff, Message, Note, as_utc
 
 
 def iso(moment: datetime | None) -> str | None:

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from handoff.models import Conversation, Message, Sender, utcnow
+from store.models import Conversation, Message, Sender, utcnow
 
 MAX_MESSAGE_CHARS = 4000
 

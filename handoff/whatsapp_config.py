@@ -1,6 +1,6 @@
-"""WhatsApp Cloud API settings, read from the environment like handoff.config.
+"""WhatsApp Cloud API settings, read from the environment like store.settings.
 
-Kept apart from handoff.config.Settings because the channel is optional: the gateway runs
+Kept apart from store.settings.Settings because the channel is optional: the gateway runs
 without any of these, and the webhook then says clearly that WhatsApp is not configured.
 """
 

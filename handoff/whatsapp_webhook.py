@@ -24,11 +24,11 @@ from sqlalchemy.orm import Session
 from handoff import gateway
 from handoff.channels import channel_for
 from handoff.channels.whatsapp import CHANNEL, language_of, record_delivery
-from handoff.db import session_scope
-from handoff.models import Conversation, Customer, Message, Owner, Sender
 from handoff.serialize import message_json
 from handoff.transcript import MAX_MESSAGE_CHARS, InvalidMessage, append_message
 from nlu.patterns import normalise_phone
+from store.db import session_scope
+from store.models import Conversation, Customer, Message, Owner, Sender
 
 logger = logging.getLogger(__name__)
 

@@ -15,10 +15,10 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from handoff.config import VAR_DIR
 from scripts.processes import Service, start_all, stop_all
 from scripts.stack import prepare_database, stack_services
 from scripts.train import ensure_model
+from store.settings import VAR_DIR
 
 
 def _stop(*_: object) -> None:

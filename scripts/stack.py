@@ -14,10 +14,10 @@ def prepare_database() -> tuple[str, str] | None:
 
     Returns the admin's credentials when they were just created (shown once).
     """
-    from actions.orders.seed import seed_demo_orders
     from handoff.accounts import ensure_first_admin
-    from handoff.db import session_scope
-    from handoff.migrate import upgrade_to_head
+    from store.db import session_scope
+    from store.migrate import upgrade_to_head
+    from store.orders.seed import seed_demo_orders
 
     upgrade_to_head()
     with session_scope() as session:

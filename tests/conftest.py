@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy.engine import Engine
 
-from handoff import config, db
+from store import db, settings
 
 
 @pytest.fixture(autouse=True)
@@ -21,12 +21,12 @@ def quick_rasa_retries(monkeypatch) -> None:
 @pytest.fixture
 def database(tmp_path, monkeypatch) -> Iterator[Engine]:
     """A fresh SQLite database at DATABASE_URL with every table and the demo orders."""
-    from actions.orders import models as order_models  # noqa: F401  (registers tables)
-    from actions.orders.seed import seed_demo_orders
-    from handoff import models  # noqa: F401
+    from store import models  # noqa: F401
+    from store.orders import models as order_models  # noqa: F401  (registers tables)
+    from store.orders.seed import seed_demo_orders
 
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/shop.db")
-    config.get_settings.cache_clear()
+    settings.get_settings.cache_clear()
     db.get_engine.cache_clear()
     engine = db.get_engine()
     db.Base.metadata.create_all(engine)
@@ -35,4 +35,4 @@ def database(tmp_path, monkeypatch) -> Iterator[Engine]:
     yield engine
     engine.dispose()
     db.get_engine.cache_clear()
-    config.get_settings.cache_clear()
+    settings.get_settings.cache_clear()

@@ -6,11 +6,11 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from handoff import config, db
+from store import db, settings
 
 
 def _reset_caches() -> None:
-    config.get_settings.cache_clear()
+    settings.get_settings.cache_clear()
     db.get_engine.cache_clear()
 
 

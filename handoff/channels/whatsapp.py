@@ -17,15 +17,15 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from handoff import whatsapp_api
-from handoff.api import open_handoff
 from handoff.channels import register
-from handoff.db import session_scope
 from handoff.gateway import SYSTEM_TEXTS, ReplyWindowClosed
 from handoff.live import INBOX, hub
-from handoff.models import Conversation, Message, Owner, Sender, as_utc, utcnow
 from handoff.serialize import message_json
 from handoff.transcript import append_message
 from handoff.whatsapp_config import get_whatsapp_settings
+from store.conversations import open_handoff
+from store.db import session_scope
+from store.models import Conversation, Message, Owner, Sender, as_utc, utcnow
 
 logger = logging.getLogger(__name__)
 

@@ -7,12 +7,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Query, status
 from sqlalchemy import select
 
-from handoff import audit
 from handoff.accounts import AccountError, create_agent
 from handoff.deps import MAX_ROW_ID, SessionDep, require_role
-from handoff.models import Agent, Role
 from handoff.schemas import AgentAccountList, AgentAccountOut, AuditEventList, NewAgentRequest
 from handoff.serialize import agent_json, iso
+from store import audit
+from store.models import Agent, Role
 
 router = APIRouter(tags=["admin"])
 AdminAgent = Annotated[Agent, Depends(require_role(Role.admin.value))]

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Request, Response, status
 
-from handoff import throttle
 from handoff.deps import BearerDep, CurrentAgent, InboxAgent, SessionDep, bearer_token
 from handoff.inbox import touch_agent
 from handoff.schemas import AgentOut, LoginRequest, LoginResponse
 from handoff.security import AuthError, authenticate, issue_token, revoke_token
 from handoff.serialize import agent_json, iso
+from store import throttle
 
 router = APIRouter(tags=["auth"])
 

@@ -16,12 +16,12 @@ from sqlalchemy.orm import Session
 
 from handoff import gateway
 from handoff.channels.web import message_frame
-from handoff.config import get_settings
-from handoff.db import is_transient, session_scope
 from handoff.live import conversation_topic, hub
-from handoff.models import Conversation
 from handoff.serialize import message_json
 from handoff.transcript import InvalidMessage, messages_after
+from store.db import is_transient, session_scope
+from store.models import Conversation
+from store.settings import get_settings
 
 logger = logging.getLogger(__name__)
 router = APIRouter()

@@ -15,15 +15,15 @@ from fastapi.responses import StreamingResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from handoff import audit
 from handoff import conversation_search as search
 from handoff.deps import MAX_ROW_ID, InboxAgent, OpsAgent, SessionDep
 from handoff.export import MEDIA_TYPES, ExportFormat, export_stream
 from handoff.inbox import held_by, is_supervisor
-from handoff.models import Agent, Conversation, Handoff, Message, Note, SurveyAnswer, utcnow
 from handoff.redaction import redact_json
 from handoff.schemas import ConversationDetail, ConversationList
 from handoff.serialize import customer_json, handoff_detail_json, iso, message_json
+from store import audit
+from store.models import Agent, Conversation, Handoff, Message, Note, SurveyAnswer, utcnow
 
 router = APIRouter(tags=["conversations"])
 PREVIOUS_LIMIT = 10

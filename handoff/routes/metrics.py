@@ -7,11 +7,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, status
 
-from handoff.config import get_settings
 from handoff.deps import OpsAgent, SessionDep
-from handoff.hours import local_now
 from handoff.metrics import compute_metrics
 from handoff.schemas import MetricsOut
+from store.hours import local_now
+from store.settings import get_settings
 
 router = APIRouter(tags=["metrics"])
 DEFAULT_DAYS = 30

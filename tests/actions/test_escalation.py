@@ -14,9 +14,9 @@ from actions.escalation import (
     consecutive_fallbacks,
     wait_message,
 )
-from handoff.api import WaitEstimate
-from handoff.db import session_scope
-from handoff.models import Agent, Conversation, Handoff, Owner, Role
+from store.conversations import WaitEstimate
+from store.db import session_scope
+from store.models import Agent, Conversation, Handoff, Owner, Role
 from tests.trackers import action_event, bot_event, make_tracker, user_event
 
 ORDER_CONVERSATION = [
@@ -86,10 +86,10 @@ async def test_complaint_apologises_and_gets_priority(database):
 
 
 async def test_wait_estimate_uses_queue_and_agents_online(database, monkeypatch):
-    from handoff import config
+    from store import settings
 
     monkeypatch.setenv("OPENING_HOURS", "00:00-23:59:59")
-    config.get_settings.cache_clear()
+    settings.get_settings.cache_clear()
     now = datetime.now(timezone.utc)
     with session_scope() as session:
         session.add(Agent(username="rina", display_name="Rina", role=Role.agent,
@@ -120,17 +120,17 @@ def test_wait_message_is_honest_about_closed_hours_and_busy_agents():
 
 
 async def test_database_down_tells_the_customer_instead_of_crashing(monkeypatch):
-    from handoff import config, db
+    from store import db, settings
 
     # A real PostgreSQL URL on a port where nothing listens: the connection is refused.
     monkeypatch.setenv("DATABASE_URL", "postgresql://shop:shop@127.0.0.1:9/shop")
-    config.get_settings.cache_clear()
+    settings.get_settings.cache_clear()
     db.get_engine.cache_clear()
     try:
         events, dispatcher = await escalate([user_event("human", "request_human")], {})
     finally:
         db.get_engine.cache_clear()
-        config.get_settings.cache_clear()
+        settings.get_settings.cache_clear()
     assert dispatcher.messages[-1]["response"] == "utter_handoff_unavailable"
     assert not any(e["event"] == "pause" for e in events)
 

@@ -9,8 +9,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 
 from actions.order_form import ActionAnswerOrder, ValidateOrderForm, order_id_in
-from actions.orders.models import OrderRequest
-from handoff.db import session_scope
+from store.db import session_scope
+from store.orders.models import OrderRequest
 from tests.trackers import make_tracker, slot_event, user_event
 
 REQUIRED = ["order_id", "verification", "new_address"]
@@ -240,7 +240,7 @@ async def test_order_number_typed_at_the_verification_step_is_not_a_failed_attem
 
 
 async def test_verification_links_the_conversation_to_one_customer_across_channels(database):
-    from handoff.models import Conversation
+    from store.models import Conversation
 
     for sender_id, factor in (("web-conv", RINA_EMAIL), ("wa-conv", "0811-2233-4455")):
         tracker = make_tracker(

@@ -8,9 +8,9 @@ from sqlalchemy import select
 
 from actions.effort_scale import parse_effort_score
 from actions.survey import ActionStartSurvey, ActionSubmitSurvey, ValidateCesForm
-from handoff import api
-from handoff.db import session_scope
-from handoff.models import Agent, Conversation, HandoffStatus, Role, SurveyAnswer
+from store.conversations import create_handoff
+from store.db import session_scope
+from store.models import Agent, Conversation, HandoffStatus, Role, SurveyAnswer
 from tests.trackers import make_tracker, slot_event, user_event
 
 DOMAIN = {"slots": {}, "forms": {"ces_form": {"required_slots": ["ces_score", "ces_comment"]}}}
@@ -113,7 +113,7 @@ async def test_answer_is_stored_with_channel_language_human_and_reason(database)
         agent = Agent(username="rina", display_name="Rina", role=Role.agent, password_hash="x")
         session.add(agent)
         session.flush()
-        handoff = api.create_handoff(
+        handoff = create_handoff(
             session, conversation_id="conv-survey", reason="complaint", summary="s",
             context={}, channel="whatsapp", language="id")
         handoff.agent_id = agent.id

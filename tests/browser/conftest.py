@@ -38,7 +38,7 @@ def service(tmp_path_factory) -> Iterator[str]:
         "GATEWAY_CALLBACK_URL": f"http://127.0.0.1:{service_port}/rasa/callback",
     }
     with shop_environment(env):
-        from handoff.migrate import load_all_models
+        from store.migrate import load_all_models
 
         load_all_models()  # seed.create_schema misses the login throttle and audit tables
         seed.create_schema()

@@ -8,11 +8,17 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
-from handoff import api
-from handoff.db import Base, get_engine, session_scope
-from handoff.models import Agent, Customer, Role, Sender, utcnow
 from handoff.security import hash_password
 from handoff.transcript import append_message
+from store.conversations import (
+    close_conversation,
+    create_handoff,
+    ensure_conversation,
+    record_survey_answer,
+    record_survey_asked,
+)
+from store.db import Base, get_engine, session_scope
+from store.models import Agent, Customer, Role, Sender, utcnow
 
 PASSWORD = "nusa-test-password"
 
@@ -26,8 +32,8 @@ ORDER = {
 
 
 def create_schema() -> None:
-    from actions.orders import models as order_models  # noqa: F401  (registers tables)
-    from handoff import auth_models, models  # noqa: F401
+    from store import models  # noqa: F401
+    from store.orders import models as order_models  # noqa: F401  (registers tables)
 
     Base.metadata.create_all(get_engine())
 
@@ -41,7 +47,7 @@ def create_agent(username: str, display_name: str, role: Role = Role.agent) -> N
 def _conversation(session, *, lines: list[tuple[Sender, str]], language: str, channel: str,
                   customer: Customer | None, days_ago: int = 0) -> str:
     conversation_id = uuid.uuid4().hex
-    conversation = api.ensure_conversation(session, conversation_id, channel=channel,
+    conversation = ensure_conversation(session, conversation_id, channel=channel,
                                            language=language)
     conversation.customer = customer
     conversation.created_at = utcnow() - timedelta(days=days_ago, minutes=10)
@@ -68,7 +74,7 @@ def seed_handoff(summary: str, customer_text: str, *, announced: bool = True) ->
         # An earlier visit, so the agent sees the customer's history.
         _conversation(session, lines=[(Sender.customer, "Apakah bisa COD?")], language="id",
                       channel="web", customer=customer, days_ago=3)
-        handoff = api.create_handoff(
+        handoff = create_handoff(
             session, conversation_id=conversation_id, reason="complaint", summary=summary,
             channel="web", language="id",
             context={"reason": "complaint", "summary": summary, "channel": "web",
@@ -88,7 +94,7 @@ def escalate(conversation_id: str) -> None:
     Not announced yet: the caller posts the bot's reply to /rasa/callback, which does that.
     """
     with session_scope() as session:
-        api.create_handoff(session, conversation_id=conversation_id, reason="customer_request",
+        create_handoff(session, conversation_id=conversation_id, reason="customer_request",
                            summary="The customer asked for a person.", context={})
 
 
@@ -103,6 +109,6 @@ def seed_closed_conversations() -> None:
             conversation_id = _conversation(
                 session, lines=[(Sender.customer, text), (Sender.bot, "OK!")],
                 language=language, channel=channel, customer=None, days_ago=index)
-            api.record_survey_asked(session, conversation_id=conversation_id, trigger="goodbye")
-            api.record_survey_answer(session, conversation_id=conversation_id, score=score)
-            api.close_conversation(session, conversation_id, "goodbye")
+            record_survey_asked(session, conversation_id=conversation_id, trigger="goodbye")
+            record_survey_answer(session, conversation_id=conversation_id, score=score)
+            close_conversation(session, conversation_id, "goodbye")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 from playwright.sync_api import expect
 
-from handoff.models import Role
+from store.models import Role
 from tests.browser import seed
 
 SUMMARY = "Budi's order TN-10001 is late and he is upset; wants a delivery date."

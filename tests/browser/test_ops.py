@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from handoff.models import Role
+from store.models import Role
 from tests.browser import seed
 from tests.browser.test_inbox import sign_in
 

@@ -17,8 +17,8 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from handoff.db import session_scope
-from handoff.models import Message, Sender
+from store.db import session_scope
+from store.models import Message, Sender
 from tests.browser.fake_gateway import FakeGateway
 from tests.browser.fake_rasa import GREETING
 from tests.browser.servers import free_port, serve

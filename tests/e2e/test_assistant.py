@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from handoff.db import session_scope
-from handoff.models import Conversation, SurveyAnswer
+from store.db import session_scope
+from store.models import Conversation, SurveyAnswer
 from tests.e2e.conftest import Widget
 
 
@@ -65,7 +65,7 @@ async def test_quiet_session_gets_the_survey_once_then_closes(stack):
     from datetime import timedelta
 
     from handoff import idle
-    from handoff.models import utcnow
+    from store.models import utcnow
 
     widget = await Widget.open(stack.gateway_url, locale="en-US")
     await widget.say("hi there")

@@ -15,9 +15,9 @@ import httpx
 from sqlalchemy import select
 
 from handoff.accounts import create_agent
-from handoff.config import get_settings
-from handoff.db import session_scope
-from handoff.models import Role, SurveyAnswer
+from store.db import session_scope
+from store.models import Role, SurveyAnswer
+from store.settings import get_settings
 from tests.e2e.conftest import Widget
 
 PASSWORD = "rina-password-123"

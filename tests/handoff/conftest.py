@@ -15,10 +15,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.schema import CreateSchema, DropSchema
 
-from handoff import config, db, rasa_client
-from handoff.api import create_handoff, ensure_conversation
-from handoff.migrate import load_all_models, upgrade_to_head
-from handoff.models import (
+from handoff import rasa_client
+from handoff.security import hash_password, issue_token
+from store import db, settings
+from store.conversations import create_handoff, ensure_conversation
+from store.migrate import load_all_models, upgrade_to_head
+from store.models import (
     Agent,
     Conversation,
     Customer,
@@ -30,7 +32,6 @@ from handoff.models import (
     SurveyAnswer,
     utcnow,
 )
-from handoff.security import hash_password, issue_token
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_POSTGRES_URL") else [])
 PASSWORD = "correct horse battery"
@@ -75,7 +76,7 @@ def shop_db(database_url, monkeypatch) -> Iterator[Engine]:
     """DATABASE_URL points at the module's database; every table is emptied afterwards."""
     monkeypatch.setenv("DATABASE_URL", database_url)
     monkeypatch.setenv("RASA_URL", "http://127.0.0.1:9")  # nothing listens: fail fast
-    config.get_settings.cache_clear()
+    settings.get_settings.cache_clear()
     db.get_engine.cache_clear()
     engine = db.get_engine()
     yield engine
@@ -84,7 +85,7 @@ def shop_db(database_url, monkeypatch) -> Iterator[Engine]:
             connection.execute(table.delete())
     engine.dispose()
     db.get_engine.cache_clear()
-    config.get_settings.cache_clear()
+    settings.get_settings.cache_clear()
 
 
 @pytest.fixture

@@ -6,9 +6,6 @@ from datetime import timedelta
 
 import pytest
 
-from handoff import db
-from handoff.auth_models import ApiToken
-from handoff.models import Agent, Role, utcnow
 from handoff.security import (
     AuthError,
     agent_for_token,
@@ -17,6 +14,8 @@ from handoff.security import (
     token_lifetime,
     verify_password,
 )
+from store import db
+from store.models import Agent, ApiToken, Role, utcnow
 from tests.handoff.conftest import PASSWORD, add_agent, stored
 
 

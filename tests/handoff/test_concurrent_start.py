@@ -10,12 +10,13 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import inspect, text
 
-from handoff import db, idle
-from handoff.migrate import head_revision
+from handoff import idle
+from store import db
+from store.migrate import head_revision
 from tests.handoff.conftest import postgres_schema
 
 INSTANCES = 4
-MIGRATE = ("from handoff.migrate import upgrade_to_head; "
+MIGRATE = ("from store.migrate import upgrade_to_head; "
            "print(upgrade_to_head(), flush=True)")
 
 

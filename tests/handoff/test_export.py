@@ -11,10 +11,10 @@ from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import insert
 
-from handoff import db
 from handoff.conversation_search import ConversationFilters
 from handoff.export import CSV_HEADER, export_stream
-from handoff.models import Conversation, Message, Sender
+from store import db
+from store.models import Conversation, Message, Sender
 
 
 def test_csv_export_has_the_documented_header_and_a_redacted_transcript(

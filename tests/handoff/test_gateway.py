@@ -13,17 +13,18 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from handoff import config, gateway
+from handoff import gateway
 from handoff.app import create_app
-from handoff.db import session_scope
-from handoff.models import Agent, Handoff, HandoffStatus, Message, Owner, Role
 from handoff.transcript import MAX_MESSAGE_CHARS
+from store import settings
+from store.db import session_scope
+from store.models import Agent, Handoff, HandoffStatus, Message, Owner, Role
 
 
 @pytest.fixture
 def client(database, monkeypatch) -> Iterator[TestClient]:
     monkeypatch.setenv("RASA_URL", "http://127.0.0.1:9")  # nothing listens: Rasa is "down"
-    config.get_settings.cache_clear()
+    settings.get_settings.cache_clear()
     with TestClient(create_app(idle_sweeper=False)) as test_client:
         yield test_client
 
@@ -237,14 +238,14 @@ def test_said_before_failure_is_everything_when_nothing_failed():
 def client_without_database(monkeypatch) -> Iterator[TestClient]:
     """The gateway while its database is unreachable (nothing listens on the port)."""
     monkeypatch.setenv("DATABASE_URL", "postgresql://shop:shop@127.0.0.1:9/shop")
-    config.get_settings.cache_clear()
-    from handoff import db
+    settings.get_settings.cache_clear()
+    from store import db
 
     db.get_engine.cache_clear()
     with TestClient(create_app(idle_sweeper=False)) as test_client:
         yield test_client
     db.get_engine.cache_clear()
-    config.get_settings.cache_clear()
+    settings.get_settings.cache_clear()
 
 
 def test_database_down_gets_a_polite_unavailable_frame_and_the_socket_stays_open(
@@ -265,7 +266,7 @@ def test_database_down_gets_a_polite_unavailable_frame_and_the_socket_stays_open
 async def test_db_retry_waits_out_an_unreachable_database_and_not_other_errors():
     from sqlalchemy import text
 
-    from handoff.db import make_engine, with_db_retry
+    from store.db import make_engine, with_db_retry
 
     down = make_engine("postgresql://shop:shop@127.0.0.1:9/shop")
     attempts: list[int] = []

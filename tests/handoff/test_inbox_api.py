@@ -8,8 +8,10 @@ from datetime import timedelta
 
 import pytest
 
-from handoff import db, gateway, inbox
-from handoff.models import (
+from handoff import gateway, inbox
+from handoff.schemas import MAX_MESSAGE_CHARS
+from store import db
+from store.models import (
     Agent,
     Conversation,
     Handoff,
@@ -21,7 +23,6 @@ from handoff.models import (
     Sender,
     utcnow,
 )
-from handoff.schemas import MAX_MESSAGE_CHARS
 from tests.handoff.conftest import add_agent, add_handoff, stored
 
 

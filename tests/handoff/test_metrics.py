@@ -21,10 +21,10 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from handoff import db
-from handoff.db import session_scope
 from handoff.metrics import compute_metrics, percentile
-from handoff.models import Customer, HandoffStatus
+from store import db
+from store.db import session_scope
+from store.models import Customer, HandoffStatus
 from tests.handoff.conftest import add_agent, add_conversation
 
 UTC = timezone.utc

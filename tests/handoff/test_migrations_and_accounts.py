@@ -7,10 +7,10 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 
-from handoff import db
 from handoff.accounts import AccountError, create_agent, ensure_first_admin, main
-from handoff.migrate import head_revision, load_all_models, upgrade_to_head
-from handoff.models import Agent, Role
+from store import db
+from store.migrate import head_revision, load_all_models, upgrade_to_head
+from store.models import Agent, Role
 from tests.handoff.conftest import stored
 
 

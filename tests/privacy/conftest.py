@@ -9,9 +9,9 @@ from datetime import datetime, timezone
 import pytest
 from sqlalchemy import select
 
-from actions.orders.models import Order, OrderRequest, RequestKind
-from handoff import db
-from handoff.models import Customer, Handoff, HandoffStatus, Message, Note, Role
+from store import db
+from store.models import Customer, Handoff, HandoffStatus, Message, Note, Role
+from store.orders.models import Order, OrderRequest, RequestKind
 from tests.handoff.conftest import (  # noqa: F401 (fixtures)
     add_agent,
     add_conversation,

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from handoff import audit, db
-from handoff.migrate import load_all_models, upgrade_to_head
-from handoff.models import Conversation, Customer, Message, Sender
+from store import audit, db
+from store.migrate import load_all_models, upgrade_to_head
+from store.models import Conversation, Customer, Message, Sender
 
 ROOT = Path(__file__).resolve().parents[2]
 OLD = datetime(2026, 1, 5, tzinfo=timezone.utc)

@@ -6,9 +6,6 @@ import json
 
 import pytest
 
-from actions.orders.models import Order, OrderRequest
-from handoff import db
-from handoff.models import Conversation, Customer, Handoff, Message, Note, SurveyAnswer
 from handoff.privacy import (
     REMOVED,
     CustomerNotFound,
@@ -17,6 +14,9 @@ from handoff.privacy import (
     export_customer,
     find_customers,
 )
+from store import db
+from store.models import Conversation, Customer, Handoff, Message, Note, SurveyAnswer
+from store.orders.models import Order, OrderRequest
 from tests.handoff.conftest import stored
 from tests.privacy.conftest import BUDI, SITI
 

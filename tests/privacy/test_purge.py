@@ -3,8 +3,9 @@ metrics count, and a second run changes nothing."""
 
 from __future__ import annotations
 
-from handoff import audit, db
-from handoff.models import (
+from handoff.privacy import REMOVED, purge_closed_conversations
+from store import audit, db
+from store.models import (
     Conversation,
     Customer,
     Handoff,
@@ -13,7 +14,6 @@ from handoff.models import (
     Note,
     SurveyAnswer,
 )
-from handoff.privacy import REMOVED, purge_closed_conversations
 from tests.handoff.conftest import stored
 from tests.privacy.conftest import BUDI, NOW, RETENTION_DAYS
 

@@ -19,9 +19,9 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from handoff import db
 from scripts.processes import Service, wait_for_url
 from scripts.production import NGINX, ProductionStack, free_port, production_stack
+from store import db
 from tests.environment import shop_environment
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -14,8 +14,8 @@ import httpx
 from sqlalchemy import func, select
 
 from handoff.accounts import create_agent
-from handoff.db import session_scope
-from handoff.models import Handoff, Message, Role, Sender
+from store.db import session_scope
+from store.models import Handoff, Message, Role, Sender
 from tests.e2e.conftest import Widget
 from tests.production.conftest import kill, restart
 

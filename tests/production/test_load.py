@@ -16,8 +16,8 @@ from sqlalchemy import select
 
 from benchmarks.load import LoadReport, run_load
 from benchmarks.load_client import ChatClient
-from handoff.db import session_scope
-from handoff.models import Message, Sender
+from store.db import session_scope
+from store.models import Message, Sender
 from tests.production.conftest import ROOT, kill, restart
 
 CONVERSATIONS = 8

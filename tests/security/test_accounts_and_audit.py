@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from handoff import audit
-from handoff.models import Agent, Role
+from store import audit
+from store.models import Agent, Role
 from tests.handoff.conftest import add_agent, add_handoff, stored
 
 NEW_AGENT = {"username": "dewi", "display_name": "Dewi", "role": "agent",

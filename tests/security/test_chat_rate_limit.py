@@ -7,10 +7,10 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from handoff import config
 from handoff.app import create_app
-from handoff.models import Message
 from handoff.routes.chat import RATE_LIMITED_TEXT, MessageRate
+from store import settings
+from store.models import Message
 from tests.handoff.conftest import stored
 from tests.handoff.test_gateway import receive_until
 
@@ -21,7 +21,7 @@ LIMIT = 3
 def chat_client(shop_db, surveys, monkeypatch) -> Iterator[TestClient]:
     monkeypatch.setenv("CHAT_MESSAGE_LIMIT", str(LIMIT))
     monkeypatch.setenv("CHAT_WINDOW_SECONDS", "60")
-    config.get_settings.cache_clear()
+    settings.get_settings.cache_clear()
     with TestClient(create_app(idle_sweeper=False)) as test_client:
         yield test_client
 

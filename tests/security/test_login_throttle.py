@@ -6,9 +6,9 @@ from datetime import timedelta
 
 from fastapi.testclient import TestClient
 
-from handoff import db, throttle
 from handoff.app import create_app
-from handoff.models import utcnow
+from store import db, throttle
+from store.models import utcnow
 from tests.handoff.conftest import PASSWORD, add_agent, stored
 
 

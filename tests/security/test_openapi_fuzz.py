@@ -10,9 +10,10 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 
-from handoff import db, whatsapp_config
-from handoff.models import Agent, Role
+from handoff import whatsapp_config
 from handoff.security import issue_token
+from store import db
+from store.models import Agent, Role
 from tests.handoff.conftest import add_agent, add_handoff
 
 EXAMPLES_PER_OPERATION = 25

@@ -6,8 +6,8 @@ from __future__ import annotations
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.order_form import ActionAnswerOrder
-from handoff import throttle
-from handoff.db import session_scope
+from store import throttle
+from store.db import session_scope
 from tests.actions.test_order_form import RINA_EMAIL, responses, validate
 from tests.trackers import make_tracker, user_event
 

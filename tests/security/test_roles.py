@@ -12,7 +12,7 @@ import pytest
 from fastapi.routing import APIRoute
 
 from handoff.app import create_app
-from handoff.models import Role
+from store.models import Role
 from tests.handoff.conftest import add_agent, add_handoff
 
 PUBLIC = "public"

@@ -8,9 +8,9 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from handoff import gateway
-from handoff.api import create_handoff
-from handoff.db import session_scope
-from handoff.models import Conversation, Customer, Message, Role, Sender, utcnow
+from store.conversations import create_handoff
+from store.db import session_scope
+from store.models import Conversation, Customer, Message, Role, Sender, utcnow
 from tests.handoff.conftest import add_agent
 from tests.whatsapp import payloads
 from tests.whatsapp.conftest import deliver

@@ -11,8 +11,8 @@ import httpx
 from sqlalchemy import select
 
 from handoff.accounts import create_agent
-from handoff.db import session_scope
-from handoff.models import Conversation, Role, SurveyAnswer
+from store.db import session_scope
+from store.models import Conversation, Role, SurveyAnswer
 from tests.whatsapp import payloads
 from tests.whatsapp.fake_graph import FakeGraphApi
 from tests.whatsapp.payloads import WA_ID, notification, signed

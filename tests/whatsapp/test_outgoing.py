@@ -14,7 +14,7 @@ from handoff.channels.whatsapp import (
     split_text,
     within_window,
 )
-from handoff.models import Conversation
+from store.models import Conversation
 
 CES_BUTTONS = [{"title": str(n), "payload": f'/rate_effort{{"ces_score":"{n}"}}'}
                for n in range(1, 8)] + [{"title": "Lewati", "payload": "/stop"}]

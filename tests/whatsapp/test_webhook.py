@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import func, select
 
 from handoff import whatsapp_config
-from handoff.db import session_scope
-from handoff.models import Customer, Message
 from handoff.whatsapp_webhook import MAX_BODY_BYTES
+from store.db import session_scope
+from store.models import Customer, Message
 from tests.whatsapp import payloads
 from tests.whatsapp.conftest import deliver
 from tests.whatsapp.payloads import VERIFY_TOKEN, notification, signed

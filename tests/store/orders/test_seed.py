@@ -8,11 +8,11 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from actions.orders.models import Order, OrderStatus
-from actions.orders.seed import DEMO_ORDERS, seed_demo_orders
-from actions.orders.store import can_change, find_order, verification_matches
+from store.orders.lookup import can_change, find_order, verification_matches
+from store.orders.models import Order, OrderStatus
+from store.orders.seed import DEMO_ORDERS, seed_demo_orders
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 TODAY = date(2024, 8, 14)
 
 
@@ -84,7 +84,7 @@ def test_demo_orders_are_listed_in_the_docs():
 def test_seed_command_creates_tables_and_reports_what_it_added(tmp_path):
     url = f"sqlite:///{tmp_path}/cli.db"
     env = os.environ | {"DATABASE_URL": url, "TF_CPP_MIN_LOG_LEVEL": "3"}
-    command = [sys.executable, "-m", "actions.orders.seed"]
+    command = [sys.executable, "-m", "store.orders.seed"]
 
     first = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     second = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)

@@ -8,9 +8,9 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from actions.orders.models import Order, OrderRequest, OrderStatus, RequestKind
-from handoff.db import Base
 from nlu.patterns import normalise_email, normalise_order_id, normalise_phone
+from store.db import Base
+from store.orders.models import Order, OrderRequest, OrderStatus, RequestKind
 
 # Once a parcel is with the courier the warehouse can no longer stop or redirect it.
 CHANGEABLE_STATUSES = frozenset({OrderStatus.processing.value, OrderStatus.packed.value})

@@ -16,7 +16,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool, StaticPool
 
-from handoff.config import get_settings
+from store.settings import get_settings
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")

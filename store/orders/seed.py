@@ -1,7 +1,7 @@
 """Demo orders to try the bot with (ids, emails and phones are listed in docs/demo-orders.md).
 
 Dates are relative to today in Jakarta, so a "delayed" order is always past its estimate and
-an "in_transit" one always due in the future. Run `python -m actions.orders.seed`.
+an "in_transit" one always due in the future. Run `python -m store.orders.seed`.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from datetime import date, datetime, time, timedelta, timezone
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from actions.orders.models import Order, OrderStatus
-from actions.orders.store import create_tables
+from store.orders.lookup import create_tables
+from store.orders.models import Order, OrderStatus
 
 WIB = timezone(timedelta(hours=7), "WIB")
 
@@ -273,11 +273,11 @@ def seed_demo_orders(session: Session, today: date | None = None) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from handoff.config import get_settings
-    from handoff.db import make_engine, session_scope
+    from store.db import make_engine, session_scope
+    from store.settings import get_settings
 
     parser = argparse.ArgumentParser(
-        prog="python -m actions.orders.seed",
+        prog="python -m store.orders.seed",
         description="Create the order tables and add the demo orders.",
     )
     parser.add_argument("--database-url", help="default: DATABASE_URL or the embedded SQLite file")

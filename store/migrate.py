@@ -21,7 +21,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection, Engine
 
-from handoff.db import get_engine
+from store.db import get_engine
 
 ALEMBIC_INI = Path(__file__).resolve().parent / "alembic.ini"
 INITIAL_REVISION = "0001"
@@ -30,8 +30,8 @@ MIGRATION_LOCK_KEY = 7_305_112  # any constant; the advisory lock is shared by e
 
 def load_all_models() -> None:
     """Import every module that defines tables, so Base.metadata is complete."""
-    from actions.orders import models as order_models  # noqa: F401
-    from handoff import audit, auth_models, models, throttle  # noqa: F401
+    from store import audit, models, throttle  # noqa: F401
+    from store.orders import models as order_models  # noqa: F401
 
 
 def alembic_config(connection: Connection | None = None) -> Config:

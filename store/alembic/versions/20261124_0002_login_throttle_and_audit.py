@@ -17,7 +17,7 @@ depends_on = None
 
 
 def _missing(table: str) -> bool:
-    # A database made with metadata.create_all (adopted by handoff.migrate, which stamps it
+    # A database made with metadata.create_all (adopted by store.migrate, which stamps it
     # at 0001) already has these tables: create only what is not there.
     return not sa.inspect(op.get_bind()).has_table(table)
 

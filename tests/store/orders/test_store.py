@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from actions.orders.models import Order, OrderRequest, OrderStatus
-from actions.orders.store import can_change, find_order, record_request, verification_matches
+from store.orders.lookup import can_change, find_order, record_request, verification_matches
+from store.orders.models import Order, OrderRequest, OrderStatus
 
 
 def make_order(session: Session, order_id: str = "ORD-583920", **overrides) -> Order:

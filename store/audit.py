@@ -11,8 +11,8 @@ from typing import Any
 from sqlalchemy import JSON, Column, DateTime, ForeignKey, Integer, String, func, select
 from sqlalchemy.orm import Session
 
-from handoff.db import Base
-from handoff.models import Agent, utcnow
+from store.db import Base
+from store.models import Agent, utcnow
 
 VIEW_UNREDACTED = "conversation.view_unredacted"
 EXPORT = "conversations.export"

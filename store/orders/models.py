@@ -7,9 +7,9 @@ import enum
 from sqlalchemy import JSON, Column, Date, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import relationship, validates
 
-from handoff.db import Base, string_enum
-from handoff.models import utcnow
 from nlu.patterns import normalise_email, normalise_phone
+from store.db import Base, string_enum
+from store.models import utcnow
 
 # Couriers the store ships with, spelt as customers see them.
 CARRIERS = ("JNE", "J&T Express", "SiCepat", "GoSend", "AnterAja")

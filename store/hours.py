@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from handoff.config import Settings
-from handoff.models import as_utc
+from store.models import as_utc
+from store.settings import Settings
 
 
 def local_now(settings: Settings, now: datetime | None = None) -> datetime:

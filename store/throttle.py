@@ -14,8 +14,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import Column, DateTime, Integer, String, delete, func, select
 from sqlalchemy.orm import Session
 
-from handoff.db import Base
-from handoff.models import as_utc, utcnow
+from store.db import Base
+from store.models import as_utc, utcnow
 
 LOGIN_LIMIT = 5
 LOGIN_WINDOW = timedelta(minutes=15)

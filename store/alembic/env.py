@@ -1,4 +1,4 @@
-"""Alembic environment: every table on handoff.db.Base, URL from handoff.config."""
+"""Alembic environment: every table on store.db.Base, URL from store.settings."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from logging.config import fileConfig
 
 from alembic import context
 
-from handoff.db import Base, get_engine
-from handoff.migrate import load_all_models
+from store.db import Base, get_engine
+from store.migrate import load_all_models
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logger", True):
@@ -33,7 +33,7 @@ def run_migrations_offline() -> None:
 
 def run_migrations_online() -> None:
     connection = config.attributes.get("connection")
-    if connection is not None:  # handed in by handoff.migrate
+    if connection is not None:  # handed in by store.migrate
         _run(connection)
         return
     with get_engine().connect() as connection:

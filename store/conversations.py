@@ -1,7 +1,8 @@
-"""The handoff service's Python API: the only way other code writes its tables.
+"""Conversations, handoffs and survey answers: the write functions the action server calls
+(and the gateway shares), so neither process reaches into the other's code.
 
 Every function takes the SQLAlchemy session as its first argument and leaves committing
-to the caller's unit of work (handoff.db.session_scope).
+to the caller's unit of work (store.db.session_scope).
 """
 
 from __future__ import annotations
@@ -14,9 +15,8 @@ from typing import Any
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
-from handoff.config import Settings, get_settings
-from handoff.hours import is_open, next_opening
-from handoff.models import (
+from store.hours import is_open, next_opening
+from store.models import (
     Agent,
     Conversation,
     Customer,
@@ -30,6 +30,7 @@ from handoff.models import (
     as_utc,
     utcnow,
 )
+from store.settings import Settings, get_settings
 
 ONLINE_WINDOW = timedelta(minutes=2)  # an inbox heartbeat arrives every 30 s
 REASON_PRIORITY = {"complaint": 2, "verification_failed": 1, "order_delayed": 1}

@@ -1,4 +1,5 @@
-"""Tables owned by the handoff service. Other code changes them only through handoff.api."""
+"""The shop's conversation tables: customers, conversations, messages, agents and their API
+tokens, handoffs, notes, survey answers. Other code writes them through store.conversations."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import relationship
 
-from handoff.db import Base, string_enum
+from store.db import Base, string_enum
 
 
 def utcnow() -> datetime:
@@ -128,6 +129,22 @@ class Agent(Base):
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
 
 
+class ApiToken(Base):
+    """An API token of the agent inbox: only a hash is stored, so a leaked database opens no
+    session."""
+
+    __tablename__ = "api_tokens"
+
+    id = Column(Integer, primary_key=True)
+    agent_id = Column(Integer, ForeignKey("agents.id"), nullable=False, index=True)
+    token_hash = Column(String(64), nullable=False, unique=True)  # sha256 hex of the token
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    expires_at = Column(DateTime(timezone=True), nullable=False)
+    revoked_at = Column(DateTime(timezone=True))
+
+    agent = relationship("Agent")
+
+
 class Handoff(Base):
     __tablename__ = "handoffs"
 
@@ -191,6 +208,7 @@ class SurveyAnswer(Base):
 
 __all__ = [
     "Agent",
+    "ApiToken",
     "as_utc",
     "Conversation",
     "Customer",

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from actions.orders.store import create_tables
-from handoff.db import make_engine, session_factory
+from store.db import make_engine, session_factory
+from store.orders.lookup import create_tables
 
 
 @pytest.fixture

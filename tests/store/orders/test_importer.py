@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from actions.orders.importer import COLUMNS, ImportFileError, import_orders, parse_items
-from actions.orders.models import Order, OrderStatus
-from actions.orders.store import find_order
+from store.orders.importer import COLUMNS, ImportFileError, import_orders, parse_items
+from store.orders.lookup import find_order
+from store.orders.models import Order, OrderStatus
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 HEADER = ",".join(COLUMNS)
 GOOD_1 = (
     "ORD-700001,Siti Aminah,Siti.Aminah@Example.com,0812-3456-7001,shipped,"
@@ -227,7 +227,7 @@ def run_cli(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
     command = [
         sys.executable,
         "-m",
-        "actions.orders.importer",
+        "store.orders.importer",
         *args,
         "--database-url",
         f"sqlite:///{tmp_path}/cli.db",
@@ -294,8 +294,8 @@ def test_the_documented_example_imports_cleanly(tmp_path, session):
 
 
 def test_a_failure_half_way_leaves_nothing_imported(tmp_path, engine, monkeypatch):
-    from actions.orders import importer
-    from handoff.db import session_scope
+    from store.db import session_scope
+    from store.orders import importer
 
     monkeypatch.setattr(importer, "BATCH_SIZE", 1)
     real_upsert, calls = importer._upsert, []

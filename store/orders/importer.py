@@ -1,4 +1,4 @@
-"""Load orders from a CSV export: `python -m actions.orders.importer FILE.csv`.
+"""Load orders from a CSV export: `python -m store.orders.importer FILE.csv`.
 
 The format is documented in docs/orders-csv.md. Bad rows are reported with their line number
 and skipped; an unreadable file imports nothing. Everything lands in one transaction.
@@ -22,8 +22,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from tqdm import tqdm
 
-from actions.orders.models import CARRIERS, Order, OrderStatus
 from nlu.patterns import normalise_email, normalise_order_id, normalise_phone
+from store.orders.models import CARRIERS, Order, OrderStatus
 
 COLUMNS = (
     "order_id",
@@ -364,12 +364,12 @@ def _upsert(session: Session, batch: list[dict], result: ImportResult) -> None:
 def main(argv: list[str] | None = None) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
-    from actions.orders.store import create_tables
-    from handoff.config import get_settings
-    from handoff.db import make_engine, session_scope
+    from store.db import make_engine, session_scope
+    from store.orders.lookup import create_tables
+    from store.settings import get_settings
 
     parser = argparse.ArgumentParser(
-        prog="python -m actions.orders.importer",
+        prog="python -m store.orders.importer",
         description="Import or update orders from a CSV file (format: docs/orders-csv.md).",
     )
     parser.add_argument("file", type=Path, help="UTF-8 CSV with the documented header")
