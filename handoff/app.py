@@ -12,20 +12,20 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 
 from handoff import gateway, idle, rasa_client
-from handoff.channels import whatsapp as whatsapp_channel
+from handoff.channels.web import routes as web_chat
+from handoff.channels.whatsapp import outbound as whatsapp_channel
+from handoff.channels.whatsapp import routes as whatsapp_webhook
 from handoff.live import hub
 from handoff.routes import (
     admin,
     auth,
     canned,
-    chat,
     conversations,
     events,
     handoffs,
     metrics,
     pages,
     rasa_callback,
-    whatsapp,
 )
 from handoff.web_security import BodySizeLimit, SecurityHeaders
 from store.db import get_engine
@@ -56,8 +56,8 @@ def create_app(*, idle_sweeper: bool = True) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.idle_sweeper = idle_sweeper
-    for module in (auth, handoffs, conversations, metrics, canned, events, chat,
-                   rasa_callback, whatsapp, pages, admin):
+    for module in (auth, handoffs, conversations, metrics, canned, events, web_chat,
+                   rasa_callback, whatsapp_webhook, pages, admin):
         app.include_router(module.router)
     # Added last = outermost: even a 413 from the size limit carries the security headers.
     app.add_middleware(BodySizeLimit)

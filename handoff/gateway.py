@@ -21,9 +21,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from handoff import rasa_client
-from handoff.channels import channel_for
+from handoff.channels import ReplyWindowClosed, channel_for
 from handoff.live import INBOX, hub
 from handoff.serialize import handoff_summary_json, message_json
+from handoff.texts import customer_text
 from handoff.transcript import append_message, clean_text, find_by_client_id
 from handoff.turn_lock import conversation_turn
 from nlu.language import choose_language
@@ -39,22 +40,6 @@ from store.models import Agent, Conversation, Handoff, HandoffStatus, Owner, Sen
 
 logger = logging.getLogger(__name__)
 
-SYSTEM_TEXTS = {
-    "agent_joined": {"id": "{name} bergabung dalam percakapan.",
-                     "en": "{name} joined the conversation."},
-    "transferred": {"id": "Percakapan diteruskan ke agen berikutnya yang tersedia.",
-                    "en": "You're being passed to the next available agent."},
-    "resolved": {"id": "{name} telah menyelesaikan percakapan ini. Asisten kami kembali "
-                       "membantu Kakak.",
-                 "en": "{name} has finished helping you. Our assistant is back with you."},
-    "assistant_unavailable": {
-        "id": "Maaf Kak, asisten kami sedang bermasalah. Pesan Kakak sudah tersimpan dan saya "
-              "teruskan ke tim kami, mereka akan membalas di sini.",
-        "en": "Sorry, our assistant is having trouble right now. Your message is saved and "
-              "I've passed it to our team; they will reply here."},
-}
-
-
 class GatewayError(Exception):
     """Base for refusals the API turns into 4xx answers."""
 
@@ -69,14 +54,6 @@ class UnknownHandoff(GatewayError):
 
 class NotYourHandoff(GatewayError):
     """The handoff is not assigned to this agent (claim it first)."""
-
-
-class ReplyWindowClosed(GatewayError):
-    """The channel no longer takes free-form messages (WhatsApp: 24 h after the customer wrote)."""
-
-    def __init__(self) -> None:
-        super().__init__("The WhatsApp 24-hour window has closed: the customer must write first "
-                         "(or use a template)")
 
 
 def _window_open(session: Session, conversation_id: str) -> bool:
@@ -365,8 +342,7 @@ def _store_system_message(conversation_id: str, key: str, values: dict[str, str]
                           ) -> tuple[dict[str, Any], str]:
     with session_scope() as session:
         conversation = session.get(Conversation, conversation_id)
-        language = conversation.language if conversation.language in ("id", "en") else "id"
-        text = SYSTEM_TEXTS[key][language].format(**values)
+        text = customer_text(f"conversation.{key}", conversation.language, **values)
         stored = message_json(append_message(session, conversation_id, Sender.system, text))
         return stored, conversation.channel
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
 import random
 from collections import defaultdict
 from collections.abc import AsyncIterator, Callable
@@ -26,13 +25,14 @@ from typing import Any
 import redis.asyncio as aioredis
 from redis.asyncio.client import PubSub
 
+from store.settings import get_settings
+
 logger = logging.getLogger(__name__)
 
 INBOX = "inbox"
 QUEUE_LIMIT = 1000  # a stalled subscriber loses the oldest events, never blocks others
 OUTBOX_LIMIT = 10_000  # events waiting for Redis; when full the oldest are dropped
 CHANNEL_PREFIX = "shop:live:"
-DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 START_WAIT_SECONDS = 3.0  # start() waits this long for the subscription, then goes on without
 FLUSH_SECONDS = 2.0  # stop() gives queued events this long to reach Redis
 PING_SECONDS = 10.0  # a silent subscription is pinged; one silent for 3x this is reconnected
@@ -43,11 +43,11 @@ Deliver = Callable[[str, dict[str, Any]], None]
 
 def configured_fanout(override: str | None = None) -> str:
     """LIVE_FANOUT (or the override), normalised: "memory" or "redis" as configured."""
-    return (override or os.environ.get("LIVE_FANOUT") or "memory").strip().lower()
+    return (override or get_settings().live_fanout).strip().lower()
 
 
 def configured_redis_url(override: str | None = None) -> str:
-    return override or os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL
+    return override or get_settings().redis_url
 
 
 def conversation_topic(conversation_id: str) -> str:

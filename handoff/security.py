@@ -7,7 +7,6 @@ take effect at once: every request looks the hash up in `api_tokens`.
 from __future__ import annotations
 
 import hashlib
-import os
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -19,8 +18,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from store.models import Agent, ApiToken, as_utc, utcnow
-
-DEFAULT_TOKEN_HOURS = 12.0
+from store.settings import get_settings
 
 
 class AuthError(Exception):
@@ -54,15 +52,8 @@ def generate_password() -> str:
 
 
 def token_lifetime() -> timedelta:
-    """From env TOKEN_HOURS (default 12): one working shift, then log in again."""
-    raw = os.environ.get("TOKEN_HOURS", "")
-    try:
-        hours = float(raw) if raw.strip() else DEFAULT_TOKEN_HOURS
-    except ValueError as error:
-        raise ValueError(f"TOKEN_HOURS must be a number of hours, got {raw!r}") from error
-    if hours <= 0:
-        raise ValueError(f"TOKEN_HOURS must be positive, got {raw!r}")
-    return timedelta(hours=hours)
+    """TOKEN_HOURS (default 12): one working shift, then log in again."""
+    return timedelta(hours=get_settings().token_hours)
 
 
 def hash_token(token: str) -> str:

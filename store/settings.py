@@ -1,4 +1,11 @@
-"""Every setting of the service, read once from the environment with embedded defaults."""
+"""Every setting of every process, in one object read once from the environment.
+
+Embedded defaults (SQLite file under var/, in-memory fan-out, one process each) make a
+fresh clone run without configuration; README "Configuration" lists the variables.
+The gateway, the action server and the scripts all call get_settings(); nothing else
+reads os.environ for a setting. Tests that change the environment call
+get_settings.cache_clear().
+"""
 
 from __future__ import annotations
 
@@ -27,6 +34,47 @@ def _parse_hours(value: str) -> tuple[time, time]:
     return start, end
 
 
+DEFAULT_TOKEN_HOURS = 12.0
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
+# What has to be set for the WhatsApp channel to work; the URL and version have defaults.
+WHATSAPP_REQUIRED = ("WHATSAPP_VERIFY_TOKEN", "WHATSAPP_APP_SECRET", "WHATSAPP_ACCESS_TOKEN",
+                     "WHATSAPP_PHONE_NUMBER_ID")
+
+
+def _parse_token_hours(raw: str) -> float:
+    """TOKEN_HOURS (default 12): one working shift, then log in again."""
+    try:
+        hours = float(raw) if raw.strip() else DEFAULT_TOKEN_HOURS
+    except ValueError as error:
+        raise ValueError(f"TOKEN_HOURS must be a number of hours, got {raw!r}") from error
+    if hours <= 0:
+        raise ValueError(f"TOKEN_HOURS must be positive, got {raw!r}")
+    return hours
+
+
+@dataclass(frozen=True)
+class WhatsAppSettings:
+    """The WhatsApp Cloud API channel. Optional: without them the gateway runs and the
+    webhook says clearly that WhatsApp is not configured."""
+
+    verify_token: str = ""
+    app_secret: str = ""
+    access_token: str = ""
+    phone_number_id: str = ""
+    api_base_url: str = "https://graph.facebook.com"
+    api_version: str = "v19.0"
+
+    @property
+    def enabled(self) -> bool:
+        return all((self.verify_token, self.app_secret, self.access_token,
+                    self.phone_number_id))
+
+    @property
+    def messages_url(self) -> str:
+        return (f"{self.api_base_url.rstrip('/')}/{self.api_version.strip('/')}/"
+                f"{self.phone_number_id}/messages")
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str = field(default_factory=_default_database_url)
@@ -42,6 +90,12 @@ class Settings:
     chat_window_seconds: float = 60.0
     # `python -m handoff.privacy purge` anonymises conversations closed longer ago than this.
     retention_days: int = 365
+    # Agent API tokens expire after this many hours.
+    token_hours: float = DEFAULT_TOKEN_HOURS
+    # Gateways' live updates and turn lock: "memory" (one instance) or "redis" (several).
+    live_fanout: str = "memory"
+    redis_url: str = DEFAULT_REDIS_URL
+    whatsapp: WhatsAppSettings = field(default_factory=WhatsAppSettings)
 
 
 @lru_cache(maxsize=1)
@@ -58,4 +112,15 @@ def get_settings() -> Settings:
         chat_message_limit=int(env.get("CHAT_MESSAGE_LIMIT", "20")),
         chat_window_seconds=float(env.get("CHAT_WINDOW_SECONDS", "60")),
         retention_days=int(env.get("RETENTION_DAYS", "365")),
+        token_hours=_parse_token_hours(env.get("TOKEN_HOURS", "")),
+        live_fanout=(env.get("LIVE_FANOUT") or "memory").strip().lower(),
+        redis_url=env.get("REDIS_URL") or DEFAULT_REDIS_URL,
+        whatsapp=WhatsAppSettings(
+            verify_token=env.get("WHATSAPP_VERIFY_TOKEN", ""),
+            app_secret=env.get("WHATSAPP_APP_SECRET", ""),
+            access_token=env.get("WHATSAPP_ACCESS_TOKEN", ""),
+            phone_number_id=env.get("WHATSAPP_PHONE_NUMBER_ID", ""),
+            api_base_url=env.get("WHATSAPP_API_BASE_URL") or "https://graph.facebook.com",
+            api_version=env.get("WHATSAPP_API_VERSION") or "v19.0",
+        ),
     )

@@ -11,6 +11,14 @@ from store import db, settings
 
 
 @pytest.fixture(autouse=True)
+def fresh_settings() -> Iterator[None]:
+    """Settings are read once per process; each test reads its own environment afresh."""
+    settings.get_settings.cache_clear()
+    yield
+    settings.get_settings.cache_clear()
+
+
+@pytest.fixture(autouse=True)
 def quick_rasa_retries(monkeypatch) -> None:
     """In-process gateways try a down Rasa again at once (the pauses are for real outages)."""
     from handoff import rasa_client

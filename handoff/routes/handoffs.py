@@ -13,6 +13,7 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Path, Query, Response, status
 
 from handoff import inbox
+from handoff.channels import ReplyWindowClosed
 from handoff.deps import MAX_ROW_ID, InboxAgent, SessionDep
 from handoff.schemas import (
     HandoffDetailOut,
@@ -41,7 +42,7 @@ def domain_errors() -> Iterator[None]:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "Handoff not found") from error
     except (inbox.Conflict, gateway.NotYourHandoff) as error:
         raise HTTPException(status.HTTP_409_CONFLICT, str(error) or "Not your handoff") from error
-    except gateway.ReplyWindowClosed as error:
+    except ReplyWindowClosed as error:
         raise HTTPException(status.HTTP_409_CONFLICT, str(error)) from error
 
 

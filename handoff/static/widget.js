@@ -18,32 +18,9 @@
   const TYPING_SEND_MS = 3000;
   const RESEND_CAP_MS = 30000; // longest wait between re-sends the server could not store
 
-  const TEXTS = {
-    id: {
-      title: "Toko Nusa — Bantuan", open: "Buka obrolan", close: "Tutup obrolan",
-      placeholder: "Tulis pesan…", send: "Kirim", newChat: "Obrolan baru",
-      queued: (n) => (n ? `Menghubungkan Anda ke petugas (sekitar ${n} menit)` : "Menghubungkan Anda ke petugas…"),
-      joined: (name) => `${name} bergabung`, typing: (name) => `${name} sedang mengetik…`,
-      closed: "Obrolan ditutup — mulai yang baru", offline: "Koneksi terputus, menyambung ulang…",
-      sending: "mengirim…", bot: "Asisten Nusa", you: "Anda", agent: "Petugas",
-      too_long: "Pesan terlalu panjang (maks. 4000 karakter).", rate_limited: "Terlalu cepat, coba lagi sebentar.",
-      invalid: "Pesan tidak dapat dikirim.", unknown_conversation: "Obrolan lama tidak ditemukan, memulai yang baru.",
-      unavailable: "Koneksi ke server sedang terganggu, pesan Anda akan dikirim ulang otomatis…",
-      effortHint: "1 = sangat sulit · 7 = sangat mudah",
-    },
-    en: {
-      title: "Toko Nusa — Help", open: "Open chat", close: "Close chat",
-      placeholder: "Type a message…", send: "Send", newChat: "New chat",
-      queued: (n) => (n ? `Connecting you to a person (about ${n} min)` : "Connecting you to a person…"),
-      joined: (name) => `${name} joined`, typing: (name) => `${name} is typing…`,
-      closed: "Chat closed — start a new one", offline: "Connection lost, reconnecting…",
-      sending: "sending…", bot: "Nusa assistant", you: "You", agent: "Agent",
-      too_long: "Message too long (max 4000 characters).", rate_limited: "Too fast, try again in a moment.",
-      invalid: "The message could not be sent.", unknown_conversation: "The old chat was not found, starting a new one.",
-      unavailable: "We're having a connection problem; your message will be sent again automatically…",
-      effortHint: "1 = very hard · 7 = very easy",
-    },
-  };
+  // Every language's texts from handoff/texts/*.yml, put here by the gateway when it serves
+  // this file ({name}-style placeholders are filled in by t()).
+  const TEXTS = {/* CUSTOMER_TEXTS */};
 
   // ---- persisted state: the conversation to resume and messages not yet acknowledged ----
   const load = (key, fallback) => {
@@ -65,9 +42,9 @@
   let typingTimer = 0;
   let lastTypingSent = 0;
   let unread = 0;
-  const t = (key, ...args) => {
-    const value = TEXTS[language][key];
-    return typeof value === "function" ? value(...args) : value;
+  const t = (key, values = {}) => {
+    const text = TEXTS[language]?.[key];
+    return text && text.replace(/\{(\w+)\}/g, (_, name) => values[name]);
   };
   const newId = () => (crypto.randomUUID ? crypto.randomUUID()
     : `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`);
@@ -195,8 +172,9 @@
     const closed = frame.state === "closed";
     newChatButton.hidden = !closed;
     form.hidden = closed;
-    if (frame.state === "queued") setStatus(t("queued", frame.wait_minutes), "waiting");
-    else if (frame.state === "assigned") setStatus(t("joined", frame.agent_name || t("agent")), "joined");
+    const minutes = frame.wait_minutes;
+    if (frame.state === "queued") setStatus(minutes ? t("queued_minutes", { minutes }) : t("queued"), "waiting");
+    else if (frame.state === "assigned") setStatus(t("joined", { name: frame.agent_name || t("agent") }), "joined");
     else if (closed) setStatus(t("closed"), "closed");
     else setStatus("");
   }
@@ -306,7 +284,7 @@
       attach(); // after a resume the state frame follows the replay
     },
     typing(frame) {
-      typingLine.textContent = t("typing", frame.agent_name || t("agent"));
+      typingLine.textContent = t("typing", { name: frame.agent_name || t("agent") });
       typingLine.hidden = false;
       clearTimeout(typingTimer);
       typingTimer = setTimeout(() => { typingLine.hidden = true; }, TYPING_SHOW_MS);

@@ -17,6 +17,7 @@ from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.websockets import WebSocket
 
+from handoff.channels.web.routes import widget
 from handoff.routes.pages import STATIC_DIR, store_page
 from handoff.web_security import SecurityHeaders
 
@@ -40,6 +41,7 @@ class FakeGateway:
             routes=[
                 Route("/", lambda request: store_page()),
                 WebSocketRoute("/ws/chat", self.chat),
+                Route("/static/widget.js", lambda request: widget()),
                 Mount("/static", StaticFiles(directory=STATIC_DIR)),
             ],
             middleware=[Middleware(SecurityHeaders)],

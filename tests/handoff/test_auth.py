@@ -16,6 +16,7 @@ from handoff.security import (
 )
 from store import db
 from store.models import Agent, ApiToken, Role, utcnow
+from store.settings import get_settings
 from tests.handoff.conftest import PASSWORD, add_agent, stored
 
 
@@ -29,14 +30,17 @@ def test_passwords_are_hashed_with_argon2_and_verified():
 
 def test_token_lifetime_comes_from_token_hours(monkeypatch):
     monkeypatch.delenv("TOKEN_HOURS", raising=False)
+    get_settings.cache_clear()
     assert token_lifetime() == timedelta(hours=12)
     monkeypatch.setenv("TOKEN_HOURS", "1.5")
+    get_settings.cache_clear()
     assert token_lifetime() == timedelta(minutes=90)
 
 
 @pytest.mark.parametrize("bad", ["soon", "0", "-3"])
 def test_bad_token_hours_is_a_clear_error(monkeypatch, bad):
     monkeypatch.setenv("TOKEN_HOURS", bad)
+    get_settings.cache_clear()
     with pytest.raises(ValueError, match="TOKEN_HOURS"):
         token_lifetime()
 

@@ -24,6 +24,7 @@ from fastapi.testclient import TestClient
 
 from handoff import live
 from handoff.live import INBOX, OUTBOX_LIMIT, QUEUE_LIMIT, Hub, conversation_topic
+from store.settings import get_settings
 from tests.browser.servers import free_port
 
 REDIS_SERVER = "/usr/bin/redis-server"
@@ -220,12 +221,14 @@ async def test_publishing_while_redis_is_unreachable_neither_blocks_nor_raises(
 
 async def test_the_environment_chooses_the_backend(monkeypatch, redis_server):
     monkeypatch.delenv("LIVE_FANOUT", raising=False)
+    get_settings.cache_clear()
     memory = Hub()
     await memory.start()
     assert memory.fanout == "memory"
 
     monkeypatch.setenv("LIVE_FANOUT", "redis")
     monkeypatch.setenv("REDIS_URL", redis_server.url)
+    get_settings.cache_clear()
     watcher = aioredis.from_url(redis_server.url, decode_responses=True)
     pubsub = watcher.pubsub(ignore_subscribe_messages=True)
     await pubsub.subscribe("shop:live:inbox")  # the channel other tools can listen to
@@ -244,6 +247,7 @@ async def test_the_environment_chooses_the_backend(monkeypatch, redis_server):
         await watcher.close()
 
     monkeypatch.setenv("LIVE_FANOUT", "carrier-pigeon")
+    get_settings.cache_clear()
     with pytest.raises(ValueError, match="LIVE_FANOUT"):
         await Hub().start()
 
@@ -253,6 +257,7 @@ def test_the_service_starts_and_stops_the_fanout(shop_db, redis_server, monkeypa
 
     monkeypatch.setenv("LIVE_FANOUT", "redis")
     monkeypatch.setenv("REDIS_URL", redis_server.url)
+    get_settings.cache_clear()
     watcher = redis.Redis.from_url(redis_server.url)
     with TestClient(create_app(idle_sweeper=False)):
         assert live.hub.fanout == "redis"

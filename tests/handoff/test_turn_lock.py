@@ -9,6 +9,7 @@ import pytest
 import redis.asyncio as aioredis
 
 from handoff.turn_lock import KEY_PREFIX, conversation_turn
+from store.settings import get_settings
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL")
 if not REDIS_URL:
@@ -21,6 +22,7 @@ if not REDIS_URL:
 def several_instances(monkeypatch) -> None:
     monkeypatch.setenv("LIVE_FANOUT", "redis")
     monkeypatch.setenv("REDIS_URL", REDIS_URL)
+    get_settings.cache_clear()
 
 
 async def test_a_turn_waits_while_another_instance_holds_the_conversation(several_instances):
@@ -50,6 +52,7 @@ async def test_turns_of_different_conversations_do_not_wait_for_each_other(sever
 async def test_without_redis_the_turn_goes_ahead(monkeypatch):
     monkeypatch.setenv("LIVE_FANOUT", "redis")
     monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:9/0")  # nothing listens
+    get_settings.cache_clear()
     await asyncio.wait_for(_enter_and_leave("c-4"), 10)
 
 

@@ -8,7 +8,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from handoff.app import create_app
-from handoff.routes.chat import RATE_LIMITED_TEXT, MessageRate
+from handoff.channels.web.routes import MessageRate
+from handoff.texts import customer_text
 from store import settings
 from store.models import Message
 from tests.handoff.conftest import stored
@@ -43,7 +44,7 @@ def test_messages_over_the_limit_are_refused_politely_and_not_stored(
         ws.send_json({"type": "message", "text": "one too many", "client_message_id": "extra"})
         error = receive_until(ws, "error")
     assert error["error"] == "rate_limited"
-    assert error["detail"] == RATE_LIMITED_TEXT[language]
+    assert error["detail"] == customer_text("web.rate_limited", language)
     assert 0 < error["retry_after"] <= 60
     texts = [m.text for m in stored(Message, conversation_id=conversation_id)
              if m.sender.value == "customer"]

@@ -10,10 +10,10 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 
-from handoff import whatsapp_config
 from handoff.security import issue_token
 from store import db
 from store.models import Agent, Role
+from store.settings import get_settings
 from tests.handoff.conftest import add_agent, add_handoff
 
 EXAMPLES_PER_OPERATION = 25
@@ -37,9 +37,9 @@ def whatsapp_configured(monkeypatch) -> Iterator[None]:
                         "WHATSAPP_ACCESS_TOKEN": "token", "WHATSAPP_PHONE_NUMBER_ID": "1234",
                         "WHATSAPP_API_BASE_URL": "http://127.0.0.1:9"}.items():
         monkeypatch.setenv(name, value)
-    whatsapp_config.get_whatsapp_settings.cache_clear()
+    get_settings.cache_clear()
     yield
-    whatsapp_config.get_whatsapp_settings.cache_clear()
+    get_settings.cache_clear()
 
 
 def test_no_operation_answers_with_a_server_error(whatsapp_configured, client):

@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 
-from handoff.whatsapp_config import WhatsAppSettings, get_whatsapp_settings
+from store.settings import WhatsAppSettings, get_settings
 
 logger = logging.getLogger(__name__)
 
@@ -55,7 +55,7 @@ def _delay(attempt: int, response: httpx.Response | None) -> float:
 
 async def send_message(payload: dict[str, Any], settings: WhatsAppSettings | None = None) -> str:
     """Send one message object; returns the wamid Meta assigned to it."""
-    settings = settings or get_whatsapp_settings()
+    settings = settings or get_settings().whatsapp
     headers = {"Authorization": f"Bearer {settings.access_token}"}
     body = {"messaging_product": "whatsapp", "recipient_type": "individual", **payload}
     problem = "not sent"

@@ -6,8 +6,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from handoff import whatsapp_api
-from handoff.channels.whatsapp import (
+from handoff.channels.whatsapp import graph_api
+from handoff.channels.whatsapp.outbound import (
     BODY_LIMIT,
     TEXT_LIMIT,
     outgoing_messages,
@@ -91,7 +91,7 @@ def test_window_is_24_hours_after_the_customers_last_message(hours_ago, open_):
 
 async def test_client_retries_429_and_5xx_then_returns_the_wamid(graph, whatsapp_enabled):
     graph.fail_next(429, 500)
-    wamid = await whatsapp_api.send_message({"to": "628", "type": "text",
+    wamid = await graph_api.send_message({"to": "628", "type": "text",
                                              "text": {"body": "hi"}})
     assert wamid.startswith("wamid.") and len(graph.sent) == 3
     assert graph.sent[0].authorization == "Bearer test-access-token"
@@ -102,13 +102,13 @@ async def test_client_retries_429_and_5xx_then_returns_the_wamid(graph, whatsapp
 
 async def test_client_gives_up_after_four_tries(graph, whatsapp_enabled):
     graph.fail_next(503, 503, 503, 503, 503)
-    with pytest.raises(whatsapp_api.WhatsAppSendError, match="after 4 attempts"):
-        await whatsapp_api.send_message({"to": "628", "type": "text", "text": {"body": "hi"}})
+    with pytest.raises(graph_api.WhatsAppSendError, match="after 4 attempts"):
+        await graph_api.send_message({"to": "628", "type": "text", "text": {"body": "hi"}})
     assert len(graph.sent) == 4
 
 
 async def test_client_does_not_retry_a_refusal(graph, whatsapp_enabled):
     graph.fail_next(400)
-    with pytest.raises(whatsapp_api.WhatsAppSendError, match=r"HTTP 400 \(#4000\) fake failure"):
-        await whatsapp_api.send_message({"to": "628", "type": "text", "text": {"body": "hi"}})
+    with pytest.raises(graph_api.WhatsAppSendError, match=r"HTTP 400 \(#4000\) fake failure"):
+        await graph_api.send_message({"to": "628", "type": "text", "text": {"body": "hi"}})
     assert len(graph.sent) == 1

@@ -9,10 +9,12 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from handoff import gateway, rasa_client, whatsapp_api, whatsapp_config
+from handoff import gateway, rasa_client
+from handoff.channels.whatsapp import graph_api
+from store.settings import get_settings
+from tests.channels.whatsapp.fake_graph import FakeGraphApi, start_fake_graph
+from tests.channels.whatsapp.payloads import signed, whatsapp_env
 from tests.e2e.conftest import stack  # noqa: F401  (the real stack, with stack_extra_env below)
-from tests.whatsapp.fake_graph import FakeGraphApi, start_fake_graph
-from tests.whatsapp.payloads import signed, whatsapp_env
 
 
 @pytest.fixture(scope="session")
@@ -38,10 +40,10 @@ def stack_extra_env(fake_graph_server) -> dict[str, str]:
 def whatsapp_enabled(graph, monkeypatch) -> Iterator[None]:
     for key, value in whatsapp_env(graph.base_url).items():
         monkeypatch.setenv(key, value)
-    monkeypatch.setattr(whatsapp_api, "BACKOFF_SECONDS", 0.01)
-    whatsapp_config.get_whatsapp_settings.cache_clear()
+    monkeypatch.setattr(graph_api, "BACKOFF_SECONDS", 0.01)
+    get_settings.cache_clear()
     yield
-    whatsapp_config.get_whatsapp_settings.cache_clear()
+    get_settings.cache_clear()
 
 
 @pytest.fixture

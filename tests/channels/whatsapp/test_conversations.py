@@ -11,10 +11,10 @@ from handoff import gateway
 from store.conversations import create_handoff
 from store.db import session_scope
 from store.models import Conversation, Customer, Message, Role, Sender, utcnow
+from tests.channels.whatsapp import payloads
+from tests.channels.whatsapp.conftest import deliver
+from tests.channels.whatsapp.payloads import WA_ID, notification
 from tests.handoff.conftest import add_agent
-from tests.whatsapp import payloads
-from tests.whatsapp.conftest import deliver
-from tests.whatsapp.payloads import WA_ID, notification
 
 AGENT_REPLY = {"text": "Halo Kak, saya Rina. Saya cek dulu ya."}
 

@@ -15,17 +15,21 @@ from fastapi import APIRouter, Header, HTTPException, Query, Request, status
 from fastapi.responses import PlainTextResponse
 
 from handoff import gateway
-from handoff.whatsapp_config import REQUIRED, WhatsAppSettings, get_whatsapp_settings
-from handoff.whatsapp_webhook import MAX_BODY_BYTES, process_notification, signature_matches
+from handoff.channels.whatsapp.inbound import (
+    MAX_BODY_BYTES,
+    process_notification,
+    signature_matches,
+)
+from store.settings import WHATSAPP_REQUIRED, WhatsAppSettings, get_settings
 
 router = APIRouter(prefix="/webhooks/whatsapp", tags=["whatsapp"])
 
 
 def _configured() -> WhatsAppSettings:
-    settings = get_whatsapp_settings()
+    settings = get_settings().whatsapp
     if not settings.enabled:
-        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE,
-                            "The WhatsApp channel is not configured: set " + ", ".join(REQUIRED))
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "The WhatsApp channel is not "
+                            "configured: set " + ", ".join(WHATSAPP_REQUIRED))
     return settings
 
 

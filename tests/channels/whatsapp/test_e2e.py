@@ -13,9 +13,9 @@ from sqlalchemy import select
 from handoff.accounts import create_agent
 from store.db import session_scope
 from store.models import Conversation, Role, SurveyAnswer
-from tests.whatsapp import payloads
-from tests.whatsapp.fake_graph import FakeGraphApi
-from tests.whatsapp.payloads import WA_ID, notification, signed
+from tests.channels.whatsapp import payloads
+from tests.channels.whatsapp.fake_graph import FakeGraphApi
+from tests.channels.whatsapp.payloads import WA_ID, notification, signed
 
 PASSWORD = "rina-password-123"
 

@@ -1,4 +1,5 @@
-"""The website chat WebSocket, `/ws/chat` (frames in docs/widget-protocol.md)."""
+"""The website chat: the widget's WebSocket `/ws/chat` (frames in docs/widget-protocol.md)
+and the widget script itself."""
 
 from __future__ import annotations
 
@@ -12,12 +13,15 @@ from collections import deque
 from typing import Any
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from handoff import gateway
-from handoff.channels.web import message_frame
+from handoff.channels.web.outbound import message_frame
+from handoff.channels.web.widget import widget_script
 from handoff.live import conversation_topic, hub
 from handoff.serialize import message_json
+from handoff.texts import customer_text
 from handoff.transcript import InvalidMessage, messages_after
 from store.db import is_transient, session_scope
 from store.models import Conversation
@@ -27,15 +31,6 @@ logger = logging.getLogger(__name__)
 router = APIRouter()
 
 MAX_FRAME_BYTES = 16 * 1024
-RATE_LIMITED_TEXT = {
-    "id": "Maaf Kak, pesannya terlalu cepat. Mohon tunggu sebentar lalu kirim lagi ya.",
-    "en": "Sorry, that was a lot of messages at once. Please wait a moment and send it again.",
-}
-UNAVAILABLE_TEXT = {
-    "id": "Maaf Kak, sistem kami sedang tersendat. Pesan Kakak akan dikirim ulang otomatis.",
-    "en": "Sorry, our system is briefly unavailable. Your message will be sent again "
-          "automatically.",
-}
 UNAVAILABLE_RETRY_SECONDS = 2
 
 
@@ -234,7 +229,7 @@ async def _rate_limited(connection: ChatConnection, retry_after: int) -> None:
     """Nothing is stored; the customer is asked, in their language, to slow down."""
     language = connection.language or get_settings().default_language
     await connection.send({"type": "error", "error": "rate_limited",
-                           "detail": RATE_LIMITED_TEXT.get(language, RATE_LIMITED_TEXT["id"]),
+                           "detail": customer_text("web.rate_limited", language),
                            "retry_after": retry_after})
 
 
@@ -242,9 +237,16 @@ async def _unavailable(connection: ChatConnection, frame: dict[str, Any]) -> Non
     """The database could not take the frame: nothing was stored, the widget sends it again."""
     language = connection.language or get_settings().default_language
     await connection.send({"type": "error", "error": "unavailable",
-                           "detail": UNAVAILABLE_TEXT.get(language, UNAVAILABLE_TEXT["id"]),
+                           "detail": customer_text("web.unavailable", language),
                            "retry_after": UNAVAILABLE_RETRY_SECONDS,
                            "client_message_id": frame.get("client_message_id")})
+
+
+@router.get("/static/widget.js", include_in_schema=False)
+def widget() -> Response:
+    """Served ahead of the /static files: the script with the customer texts filled in."""
+    return Response(widget_script(), media_type="text/javascript; charset=utf-8",
+                    headers={"Cache-Control": "no-cache"})
 
 
 @router.websocket("/ws/chat")

@@ -16,16 +16,16 @@ from typing import Any
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
-from handoff import whatsapp_api
-from handoff.channels import register
-from handoff.gateway import SYSTEM_TEXTS, ReplyWindowClosed
+from handoff.channels import ReplyWindowClosed, register
+from handoff.channels.whatsapp import graph_api
 from handoff.live import INBOX, hub
 from handoff.serialize import message_json
+from handoff.texts import customer_text, supported
 from handoff.transcript import append_message
-from handoff.whatsapp_config import get_whatsapp_settings
 from store.conversations import open_handoff
 from store.db import session_scope
 from store.models import Conversation, Message, Owner, Sender, as_utc, utcnow
+from store.settings import get_settings
 
 logger = logging.getLogger(__name__)
 
@@ -43,23 +43,9 @@ ROW_DESCRIPTION_LIMIT = 72
 
 WINDOW_CLOSED = str(ReplyWindowClosed())
 
-TEXTS = {
-    "list_button": {"id": "Pilih", "en": "Choose"},
-    "queued": {"id": "Kakak sudah masuk antrean tim kami, perkiraan menunggu sekitar "
-                     "{minutes} menit. Tidak perlu mengulang pesan ya.",
-               "en": "You're in our team's queue; the expected wait is about {minutes} "
-                     "minutes. No need to repeat yourself."},
-    "assigned": SYSTEM_TEXTS["agent_joined"],
-    "closed": {"id": "Percakapan ini sudah selesai. Kirim pesan kapan saja untuk mulai lagi.",
-               "en": "This conversation has ended. Send a message any time to start again."},
-    "not_delivered": {"id": "[Tidak terkirim di WhatsApp: {error}]",
-                      "en": "[Not delivered on WhatsApp: {error}]"},
-}
-
-
-def language_of(conversation: Conversation) -> str:
-    return conversation.language if conversation.language in ("id", "en") else "id"
-
+# The notice for each state a widget would show as its status line.
+STATE_TEXTS = {"queued": "whatsapp.queued", "assigned": "conversation.agent_joined",
+               "closed": "whatsapp.closed"}
 
 
 def within_window(conversation: Conversation, now: datetime) -> bool:
@@ -120,7 +106,7 @@ def _list(buttons: list[dict[str, str]], language: str) -> dict[str, Any]:
     if len(buttons) > MAX_LIST_ROWS:
         logger.warning("WhatsApp lists hold %s rows; %s choices dropped",
                        MAX_LIST_ROWS, len(buttons) - MAX_LIST_ROWS)
-    return {"type": "list", "action": {"button": TEXTS["list_button"][language],
+    return {"type": "list", "action": {"button": customer_text("whatsapp.list_button", language),
                                        "sections": [{"rows": rows}]}}
 
 
@@ -147,7 +133,7 @@ def outgoing_messages(
         return [_text_message(to, piece) for piece in pieces]
     *head, body = _short_last_piece(pieces, BODY_LIMIT)
     interactive = _reply_buttons(choices) if few else _list(choices, language)
-    interactive["body"] = {"text": body or TEXTS["list_button"][language]}
+    interactive["body"] = {"text": body or customer_text("whatsapp.list_button", language)}
     return [*(_text_message(to, piece) for piece in head),
             {"to": to, "type": "interactive", "interactive": interactive}]
 
@@ -169,7 +155,7 @@ def record_delivery(
         conversation = message.conversation
         if status != "failed" or conversation.owner != Owner.human:
             return
-        text = TEXTS["not_delivered"][language_of(conversation)].format(error=error or "?")
+        text = customer_text("whatsapp.not_delivered", conversation.language, error=error or "?")
         notice = message_json(append_message(session, conversation.id, Sender.system, text))
         handoff = open_handoff(session, conversation.id)
         event = {"conversation_id": conversation.id,
@@ -185,7 +171,7 @@ def _recipient(conversation_id: str) -> tuple[str | None, str, bool]:
         if conversation is None:
             return None, "id", False
         wa_id = conversation.customer.wa_id if conversation.customer else None
-        return wa_id, language_of(conversation), within_window(conversation, utcnow())
+        return wa_id, supported(conversation.language), within_window(conversation, utcnow())
 
 
 # --- the channel -----------------------------------------------------------------------------
@@ -208,7 +194,7 @@ def _said_since(session: Session, conversation_id: str, since: datetime) -> bool
 
 
 class WhatsAppChannel:
-    """Delivers to the customer's phone through the Graph API (handoff.whatsapp_api)."""
+    """Delivers to the customer's phone through the Graph API (graph_api.py)."""
 
     name = CHANNEL
     # The gateway asks before an agent reply or a survey (handoff.gateway._window_open).
@@ -219,17 +205,17 @@ class WhatsAppChannel:
             return  # their own words are already on their phone
         wa_id, language, window_open = _recipient(conversation_id)
         try:
-            if not get_whatsapp_settings().enabled:
-                raise whatsapp_api.WhatsAppSendError("The WhatsApp channel is not configured")
+            if not get_settings().whatsapp.enabled:
+                raise graph_api.WhatsAppSendError("The WhatsApp channel is not configured")
             if not wa_id:
-                raise whatsapp_api.WhatsAppSendError("The customer has no WhatsApp number")
+                raise graph_api.WhatsAppSendError("The customer has no WhatsApp number")
             if not window_open:
-                raise whatsapp_api.WhatsAppSendError(WINDOW_CLOSED)
+                raise graph_api.WhatsAppSendError(WINDOW_CLOSED)
             wamid = None
             for payload in outgoing_messages(wa_id, message["text"], message.get("buttons"),
                                              language):
-                wamid = await whatsapp_api.send_message(payload)
-        except whatsapp_api.WhatsAppSendError as error:
+                wamid = await graph_api.send_message(payload)
+        except graph_api.WhatsAppSendError as error:
             logger.warning("WhatsApp message %s not delivered: %s", message["id"], error)
             record_delivery(message["id"], "failed", error=str(error))
             return
@@ -246,8 +232,9 @@ class WhatsAppChannel:
             since = _state_since(session, conversation, kind) if conversation else None
             if since is None or _said_since(session, conversation_id, since):
                 return
-            text = TEXTS[kind][language_of(conversation)].format(
-                minutes=state.get("wait_minutes") or 1, name=state.get("agent_name") or "")
+            text = customer_text(STATE_TEXTS[kind], conversation.language,
+                                 minutes=state.get("wait_minutes") or 1,
+                                 name=state.get("agent_name") or "")
             notice = message_json(append_message(session, conversation_id, Sender.system, text))
         await self.deliver_message(conversation_id, notice)
 
@@ -257,7 +244,7 @@ class WhatsAppChannel:
 
 def register_if_configured() -> bool:
     """Called at app startup: conversations on "whatsapp" go out through this channel."""
-    if not get_whatsapp_settings().enabled:
+    if not get_settings().whatsapp.enabled:
         return False
     register(WhatsAppChannel())
     return True

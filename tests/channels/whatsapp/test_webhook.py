@@ -7,13 +7,13 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from handoff import whatsapp_config
-from handoff.whatsapp_webhook import MAX_BODY_BYTES
+from handoff.channels.whatsapp.inbound import MAX_BODY_BYTES
 from store.db import session_scope
 from store.models import Customer, Message
-from tests.whatsapp import payloads
-from tests.whatsapp.conftest import deliver
-from tests.whatsapp.payloads import VERIFY_TOKEN, notification, signed
+from store.settings import get_settings
+from tests.channels.whatsapp import payloads
+from tests.channels.whatsapp.conftest import deliver
+from tests.channels.whatsapp.payloads import VERIFY_TOKEN, notification, signed
 
 
 def stored_messages() -> int:
@@ -82,7 +82,7 @@ def test_strange_but_signed_json_is_acknowledged_and_nothing_crashes(client, bot
 
 def test_webhook_says_clearly_when_whatsapp_is_not_configured(client, monkeypatch):
     monkeypatch.delenv("WHATSAPP_APP_SECRET")
-    whatsapp_config.get_whatsapp_settings.cache_clear()
+    get_settings.cache_clear()
     response = client.post("/webhooks/whatsapp", json={})
     assert response.status_code == 503
     assert "WHATSAPP_APP_SECRET" in response.json()["detail"]

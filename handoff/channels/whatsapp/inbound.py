@@ -23,8 +23,9 @@ from sqlalchemy.orm import Session
 
 from handoff import gateway
 from handoff.channels import channel_for
-from handoff.channels.whatsapp import CHANNEL, language_of, record_delivery
+from handoff.channels.whatsapp.outbound import CHANNEL, record_delivery
 from handoff.serialize import message_json
+from handoff.texts import customer_text
 from handoff.transcript import MAX_MESSAGE_CHARS, InvalidMessage, append_message
 from nlu.patterns import normalise_phone
 from store.db import session_scope
@@ -34,11 +35,6 @@ logger = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 256 * 1024  # Meta's notifications are a few KiB; anything this big is not one
 STATUS_ORDER = {"sent": 1, "delivered": 2, "read": 3}
-ONLY_TEXT = {
-    "id": "Maaf Kak, untuk saat ini saya hanya bisa membaca pesan teks. Boleh dituliskan "
-          "dalam bentuk teks ya?",
-    "en": "Sorry, I can only read text for now. Could you type your message instead?",
-}
 
 _customer_locks: dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
 
@@ -270,7 +266,7 @@ async def _unreadable(conversation_id: str, message: InboundMessage) -> None:
     if human:
         await _to_gateway(conversation_id, message, placeholder)
     with session_scope() as session:
-        language = language_of(session.get(Conversation, conversation_id))
+        language = session.get(Conversation, conversation_id).language
         answer = message_json(append_message(session, conversation_id, Sender.system,
-                                             ONLY_TEXT[language]))
+                                             customer_text("whatsapp.only_text", language)))
     await channel_for(CHANNEL).deliver_message(conversation_id, answer)
