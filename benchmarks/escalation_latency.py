@@ -27,7 +27,7 @@ TIMEOUT = 30.0  # per escalation
 
 
 def create_agent() -> None:
-    from handoff.accounts import create_agent
+    from handoff.auth.accounts import create_agent
     from store.db import session_scope
     from store.models import Role
 

@@ -288,7 +288,7 @@ class SimulatedAgent:
 
 def create_agent_account(database_url: str) -> str:
     """A fresh agent account for this run, straight into the database; returns its username."""
-    from handoff.accounts import create_agent
+    from handoff.auth.accounts import create_agent
     from store.db import make_engine, session_scope
     from store.models import Role
 

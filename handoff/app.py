@@ -11,31 +11,25 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 
-from handoff import gateway, idle, rasa_client
-from handoff.channels.web import routes as web_chat
-from handoff.channels.whatsapp import outbound as whatsapp_channel
-from handoff.channels.whatsapp import routes as whatsapp_webhook
+from handoff import pages
+from handoff.auth import admin, login
+from handoff.channels.web import routes as web_routes
+from handoff.channels.whatsapp import outbound as whatsapp_outbound
+from handoff.channels.whatsapp import routes as whatsapp_routes
+from handoff.conversations import callback, flow, idle, rasa_client
+from handoff.inbox import canned, events, handoffs
 from handoff.live import hub
-from handoff.routes import (
-    admin,
-    auth,
-    canned,
-    conversations,
-    events,
-    handoffs,
-    metrics,
-    pages,
-    rasa_callback,
-)
+from handoff.ops import dashboard, transcripts
+from handoff.pages import STATIC_DIR
 from handoff.web_security import BodySizeLimit, SecurityHeaders
 from store.db import get_engine
 
-STATIC_DIR = pages.__file__.rsplit("/", 2)[0] + "/static"
+API_PREFIX = "/api/v1"
 
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    whatsapp_channel.register_if_configured()
+    whatsapp_outbound.register_if_configured()  # the web chat needs no registering
     await hub.start()  # no-op unless LIVE_FANOUT=redis
     sweeper = asyncio.create_task(idle.run_forever()) if app.state.idle_sweeper else None
     yield
@@ -43,7 +37,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         sweeper.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await sweeper
-    await gateway.drain_background()
+    await flow.drain_background()
     await hub.stop()  # after the drain: its last events still go out through Redis
     await rasa_client.close_clients()
 
@@ -56,9 +50,13 @@ def create_app(*, idle_sweeper: bool = True) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.idle_sweeper = idle_sweeper
-    for module in (auth, handoffs, conversations, metrics, canned, events, web_chat,
-                   rasa_callback, whatsapp_webhook, pages, admin):
+    # The JSON API of the agent inbox and ops pages (docs/api.md), one router per resource.
+    for module in (login, handoffs, transcripts, dashboard, canned, events, admin):
+        app.include_router(module.router, prefix=API_PREFIX)
+    # Where customers and Rasa reach the service: one router per channel, Rasa's callback.
+    for module in (web_routes, whatsapp_routes, callback):
         app.include_router(module.router)
+    app.include_router(pages.router)
     # Added last = outermost: even a 413 from the size limit carries the security headers.
     app.add_middleware(BodySizeLimit)
     app.add_middleware(SecurityHeaders)

@@ -269,7 +269,7 @@ class MetricsOut(_Out):
 # Accounts and audit (admin) ---------------------------------------------------------------
 
 class NewAgentRequest(BaseModel):
-    """Checked again by handoff.accounts.create_agent, whose message becomes the 422."""
+    """Checked again by handoff.auth.accounts.create_agent, whose message becomes the 422."""
 
     username: constr(strip_whitespace=True, to_lower=True, min_length=2,
                      max_length=MAX_USERNAME_CHARS, regex=NO_NUL)

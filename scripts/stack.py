@@ -14,7 +14,7 @@ def prepare_database() -> tuple[str, str] | None:
 
     Returns the admin's credentials when they were just created (shown once).
     """
-    from handoff.accounts import ensure_first_admin
+    from handoff.auth.accounts import ensure_first_admin
     from store.db import session_scope
     from store.migrate import upgrade_to_head
     from store.orders.seed import seed_demo_orders

@@ -88,7 +88,7 @@ class Settings:
     # Website chat: at most this many customer messages per connection per window.
     chat_message_limit: int = 20
     chat_window_seconds: float = 60.0
-    # `python -m handoff.privacy purge` anonymises conversations closed longer ago than this.
+    # `python -m handoff.ops.privacy purge` anonymises conversations closed longer ago than this.
     retention_days: int = 365
     # Agent API tokens expire after this many hours.
     token_hours: float = DEFAULT_TOKEN_HOURS

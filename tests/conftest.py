@@ -21,7 +21,7 @@ def fresh_settings() -> Iterator[None]:
 @pytest.fixture(autouse=True)
 def quick_rasa_retries(monkeypatch) -> None:
     """In-process gateways try a down Rasa again at once (the pauses are for real outages)."""
-    from handoff import rasa_client
+    from handoff.conversations import rasa_client
 
     monkeypatch.setattr(rasa_client, "RETRY_PAUSES_SECONDS", (0.01, 0.01))
 

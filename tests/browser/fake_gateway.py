@@ -18,7 +18,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.websockets import WebSocket
 
 from handoff.channels.web.routes import widget
-from handoff.routes.pages import STATIC_DIR, store_page
+from handoff.pages import STATIC_DIR, store_page
 from handoff.web_security import SecurityHeaders
 
 UNAVAILABLE_DETAIL = {

@@ -8,8 +8,8 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
-from handoff.security import hash_password
-from handoff.transcript import append_message
+from handoff.auth.credentials import hash_password
+from handoff.conversations.transcript import append_message
 from store.conversations import (
     close_conversation,
     create_handoff,

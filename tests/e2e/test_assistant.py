@@ -64,7 +64,7 @@ async def test_english_question_then_goodbye_asks_the_survey_once(stack):
 async def test_quiet_session_gets_the_survey_once_then_closes(stack):
     from datetime import timedelta
 
-    from handoff import idle
+    from handoff.conversations import idle
     from store.models import utcnow
 
     widget = await Widget.open(stack.gateway_url, locale="en-US")

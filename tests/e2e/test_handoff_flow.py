@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import httpx
 from sqlalchemy import select
 
-from handoff.accounts import create_agent
+from handoff.auth.accounts import create_agent
 from store.db import session_scope
 from store.models import Role, SurveyAnswer
 from store.settings import get_settings

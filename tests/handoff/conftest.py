@@ -15,8 +15,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.schema import CreateSchema, DropSchema
 
-from handoff import rasa_client
-from handoff.security import hash_password, issue_token
+from handoff.auth.credentials import hash_password, issue_token
+from handoff.conversations import rasa_client
 from store import db, settings
 from store.conversations import create_handoff, ensure_conversation
 from store.migrate import load_all_models, upgrade_to_head

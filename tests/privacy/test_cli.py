@@ -1,4 +1,4 @@
-"""`python -m handoff.privacy` as an operator runs it: exit codes, messages, audit events."""
+"""`python -m handoff.ops.privacy` as an operator runs it: exit codes, messages, audit events."""
 
 from __future__ import annotations
 
@@ -42,7 +42,7 @@ def database(tmp_path) -> str:
 
 def privacy(database: str, *args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "DATABASE_URL": database}
-    return subprocess.run([sys.executable, "-m", "handoff.privacy", *args], cwd=ROOT, env=env,
+    return subprocess.run([sys.executable, "-m", "handoff.ops.privacy", *args], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=120)
 
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from handoff.privacy import (
+from handoff.ops.privacy import (
     REMOVED,
     CustomerNotFound,
     PrivacyError,

@@ -3,7 +3,7 @@ metrics count, and a second run changes nothing."""
 
 from __future__ import annotations
 
-from handoff.privacy import REMOVED, purge_closed_conversations
+from handoff.ops.privacy import REMOVED, purge_closed_conversations
 from store import audit, db
 from store.models import (
     Conversation,

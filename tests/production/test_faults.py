@@ -13,7 +13,7 @@ import uuid
 import httpx
 from sqlalchemy import func, select
 
-from handoff.accounts import create_agent
+from handoff.auth.accounts import create_agent
 from store.db import session_scope
 from store.models import Handoff, Message, Role, Sender
 from tests.e2e.conftest import Widget

@@ -13,7 +13,7 @@ from handoff.texts import customer_text
 from store import settings
 from store.models import Message
 from tests.handoff.conftest import stored
-from tests.handoff.test_gateway import receive_until
+from tests.handoff.conversations.test_flow import receive_until
 
 LIMIT = 3
 

@@ -10,7 +10,7 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 
-from handoff.security import issue_token
+from handoff.auth.credentials import issue_token
 from store import db
 from store.models import Agent, Role
 from store.settings import get_settings

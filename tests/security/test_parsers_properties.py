@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from actions.effort_scale import parse_effort_score
 from actions.order_form import order_id_in
-from handoff.transcript import MAX_MESSAGE_CHARS, InvalidMessage, clean_text
+from handoff.conversations.transcript import MAX_MESSAGE_CHARS, InvalidMessage, clean_text
 from nlu.patterns import normalise_order_id, normalise_phone
 
 ORDER_ID = re.compile(r"^ORD-\d{6}$")

@@ -16,13 +16,13 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
-from handoff import gateway
 from handoff.channels.web.outbound import message_frame
 from handoff.channels.web.widget import widget_script
+from handoff.conversations import flow
+from handoff.conversations.transcript import InvalidMessage, messages_after
 from handoff.live import conversation_topic, hub
 from handoff.serialize import message_json
 from handoff.texts import customer_text
-from handoff.transcript import InvalidMessage, messages_after
 from store.db import is_transient, session_scope
 from store.models import Conversation
 from store.settings import get_settings
@@ -164,7 +164,7 @@ def _replay(conversation_id: str, after_seq: int) -> tuple[list[dict], dict, str
     """What a (re)attached widget is sent: missed messages, then who serves the customer."""
     with session_scope() as session:
         conversation = session.get(Conversation, conversation_id)
-        state = {"type": "state", **gateway.conversation_state(session, conversation)}
+        state = {"type": "state", **flow.conversation_state(session, conversation)}
         return (_message_frames(session, conversation_id, after_seq), state,
                 conversation.language)
 
@@ -180,12 +180,12 @@ async def _handle(connection: ChatConnection, frame: dict[str, Any]) -> None:
         await connection.send({"type": "pong"})
     elif kind == "start":
         conversation_id, token = await asyncio.to_thread(
-            gateway.start_conversation, language=_language_hint(frame.get("locale")))
+            flow.start_conversation, language=_language_hint(frame.get("locale")))
         await connection.attach(conversation_id, token)
     elif kind == "resume":
         conversation_id, token = str(frame.get("conversation_id") or ""), str(
             frame.get("token") or "")
-        if not await asyncio.to_thread(gateway.token_matches, conversation_id, token):
+        if not await asyncio.to_thread(flow.token_matches, conversation_id, token):
             await connection.error("unknown_conversation",
                                    "This conversation cannot be resumed; start a new one.")
             return
@@ -195,7 +195,7 @@ async def _handle(connection: ChatConnection, frame: dict[str, Any]) -> None:
         await _customer_message(connection, frame)
     elif kind == "typing":
         if connection.conversation_id:
-            await gateway.customer_typing(connection.conversation_id)
+            await flow.customer_typing(connection.conversation_id)
     else:
         await connection.error("invalid", f"Unknown frame type {kind!r}")
 
@@ -207,17 +207,17 @@ async def _customer_message(connection: ChatConnection, frame: dict[str, Any]) -
     client_id = frame.get("client_message_id")
     client_id = str(client_id)[:64] if client_id else None
     if connection.conversation_id is None or await asyncio.to_thread(
-            gateway.is_closed, connection.conversation_id):
+            flow.is_closed, connection.conversation_id):
         # A message after "chat closed" (or without start) opens a new conversation.
         conversation_id, token = await asyncio.to_thread(
-            gateway.start_conversation, language=_language_hint(frame.get("locale")))
+            flow.start_conversation, language=_language_hint(frame.get("locale")))
         await connection.attach(conversation_id, token)
     retry_after = connection.rate.retry_after()
     if retry_after:
         await _rate_limited(connection, retry_after)
         return
     try:
-        await gateway.customer_message(connection.conversation_id, text, payload=payload,
+        await flow.customer_message(connection.conversation_id, text, payload=payload,
                                        client_message_id=client_id)
     except InvalidMessage as error:
         await connection.error(error.error, error.detail)

@@ -21,12 +21,12 @@ from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from handoff import gateway
 from handoff.channels import channel_for
 from handoff.channels.whatsapp.outbound import CHANNEL, record_delivery
+from handoff.conversations import flow
+from handoff.conversations.transcript import MAX_MESSAGE_CHARS, InvalidMessage, append_message
 from handoff.serialize import message_json
 from handoff.texts import customer_text
-from handoff.transcript import MAX_MESSAGE_CHARS, InvalidMessage, append_message
 from nlu.patterns import normalise_phone
 from store.db import session_scope
 from store.models import Conversation, Customer, Message, Owner, Sender
@@ -201,7 +201,7 @@ def _conversation_for(wa_id: str, profile_name: str | None) -> str:
         ).scalars().first()
     if conversation_id:
         return conversation_id
-    conversation_id, _token = gateway.start_conversation(channel=CHANNEL, customer_id=customer_id)
+    conversation_id, _token = flow.start_conversation(channel=CHANNEL, customer_id=customer_id)
     return conversation_id
 
 
@@ -220,7 +220,7 @@ async def receive(message: InboundMessage) -> None:
         try:
             await handle(conversation_id, message)
             return
-        except gateway.UnknownConversation:
+        except flow.UnknownConversation:
             continue  # closed a moment ago: the second round starts a new conversation
         except IntegrityError:  # another delivery of the same wamid won the race
             logger.info("WhatsApp message %s was already stored", message.wamid)
@@ -234,7 +234,7 @@ async def _to_gateway(
     conversation_id: str, message: InboundMessage, text: str, payload: str | None = None
 ) -> None:
     """The gateway's customer message path, with the wamid kept on the stored message."""
-    stored, new = await gateway.customer_message(
+    stored, new = await flow.customer_message(
         conversation_id, text[:MAX_MESSAGE_CHARS], payload=payload,
         client_message_id=_client_message_id(message.wamid))
     if new:
@@ -257,7 +257,7 @@ async def _unreadable(conversation_id: str, message: InboundMessage) -> None:
     with session_scope() as session:
         conversation = session.get(Conversation, conversation_id)
         if conversation is None or conversation.closed_at is not None:
-            raise gateway.UnknownConversation(conversation_id)
+            raise flow.UnknownConversation(conversation_id)
         human = conversation.owner == Owner.human
         if not human:
             stored = append_message(session, conversation_id, Sender.customer, placeholder,

@@ -18,10 +18,10 @@ from sqlalchemy.orm import Session
 
 from handoff.channels import ReplyWindowClosed, register
 from handoff.channels.whatsapp import graph_api
+from handoff.conversations.transcript import append_message
 from handoff.live import INBOX, hub
 from handoff.serialize import message_json
 from handoff.texts import customer_text, supported
-from handoff.transcript import append_message
 from store.conversations import open_handoff
 from store.db import session_scope
 from store.models import Conversation, Message, Owner, Sender, as_utc, utcnow
@@ -197,7 +197,7 @@ class WhatsAppChannel:
     """Delivers to the customer's phone through the Graph API (graph_api.py)."""
 
     name = CHANNEL
-    # The gateway asks before an agent reply or a survey (handoff.gateway._window_open).
+    # The gateway asks before an agent reply or a survey (handoff.conversations.flow._window_open).
     within_window = staticmethod(within_window)
 
     async def deliver_message(self, conversation_id: str, message: dict[str, Any]) -> None:

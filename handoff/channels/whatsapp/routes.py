@@ -14,12 +14,12 @@ from typing import Annotated
 from fastapi import APIRouter, Header, HTTPException, Query, Request, status
 from fastapi.responses import PlainTextResponse
 
-from handoff import gateway
 from handoff.channels.whatsapp.inbound import (
     MAX_BODY_BYTES,
     process_notification,
     signature_matches,
 )
+from handoff.conversations import flow
 from store.settings import WHATSAPP_REQUIRED, WhatsAppSettings, get_settings
 
 router = APIRouter(prefix="/webhooks/whatsapp", tags=["whatsapp"])
@@ -77,5 +77,5 @@ async def receive_notification(
         notification = json.loads(body)
     except ValueError as error:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, "The body is not JSON") from error
-    gateway._in_background(process_notification(notification))
+    flow._in_background(process_notification(notification))
     return {"status": "received"}

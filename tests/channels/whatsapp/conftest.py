@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from handoff import gateway, rasa_client
 from handoff.channels.whatsapp import graph_api
+from handoff.conversations import flow, rasa_client
 from store.settings import get_settings
 from tests.channels.whatsapp.fake_graph import FakeGraphApi, start_fake_graph
 from tests.channels.whatsapp.payloads import signed, whatsapp_env
@@ -76,5 +76,5 @@ def deliver(client: TestClient, body: dict[str, Any] | bytes) -> Any:
     """POST a signed notification and wait until its background processing is done."""
     raw, headers = signed(body)
     response = client.post("/webhooks/whatsapp", content=raw, headers=headers)
-    client.portal.call(gateway.drain_background)
+    client.portal.call(flow.drain_background)
     return response

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from handoff import gateway
+from handoff.conversations import flow
 from store.conversations import create_handoff
 from store.db import session_scope
 from store.models import Conversation, Customer, Message, Role, Sender, utcnow
@@ -40,7 +40,7 @@ def hand_to_agent(client) -> tuple[int, dict[str, str]]:
         handoff_id = create_handoff(session, conversation_id=conversation_id,
                                     reason="customer_request", summary="wants a person",
                                     context={}, channel="whatsapp").id
-    client.portal.call(gateway.announce, conversation_id)  # as when the bot's turn ends
+    client.portal.call(flow.announce, conversation_id)  # as when the bot's turn ends
     rina = add_agent("rina", Role.agent, name="Rina")
     assert client.post(f"/api/v1/handoffs/{handoff_id}/claim",
                        headers=rina.headers).status_code == 200
@@ -165,7 +165,7 @@ def test_no_survey_after_resolving_outside_the_window(client, bot):
             utcnow() - timedelta(hours=25))
     assert client.post(f"/api/v1/handoffs/{handoff_id}/resolve",
                        headers=headers).status_code == 200
-    client.portal.call(gateway.drain_background)
+    client.portal.call(flow.drain_background)
     assert bot["surveys"] == []
 
 
@@ -173,7 +173,7 @@ def test_statuses_are_recorded_on_our_message_and_never_become_customer_messages
         client, bot, graph):
     deliver(client, notification(payloads.text("halo")))
     conversation_id = only_conversation().id
-    client.portal.call(gateway.bot_message, conversation_id, "Halo Kak, ada yang bisa dibantu?")
+    client.portal.call(flow.bot_message, conversation_id, "Halo Kak, ada yang bisa dibantu?")
     bot_message = [m for m in transcript() if m.sender == Sender.bot][0]
     for state in ("delivered", "read", "sent"):  # a late "sent" does not undo "read"
         deliver(client, notification(statuses=[payloads.status(bot_message.external_id, state)]))
@@ -202,7 +202,7 @@ def test_failed_status_keeps_metas_error_and_tells_the_agent(client, graph):
 def test_send_failure_after_retries_is_recorded_on_the_message(client, graph):
     deliver(client, notification(payloads.text("halo")))
     graph.fail_next(500, 500, 500, 500)
-    client.portal.call(gateway.bot_message, only_conversation().id, "Halo Kak")
+    client.portal.call(flow.bot_message, only_conversation().id, "Halo Kak")
     bot_message = [m for m in transcript() if m.sender == Sender.bot][0]
     assert bot_message.delivery_status == "failed"
     assert "after 4 attempts" in bot_message.delivery_error
@@ -213,7 +213,7 @@ def test_ces_question_arrives_as_a_list(client, graph):
     deliver(client, notification(payloads.text("halo")))
     buttons = [{"title": str(n), "payload": f'/rate_effort{{"ces_score":"{n}"}}'}
                for n in range(1, 8)] + [{"title": "Lewati", "payload": "/stop"}]
-    client.portal.call(gateway.bot_message, only_conversation().id, "Seberapa mudah?", buttons)
+    client.portal.call(flow.bot_message, only_conversation().id, "Seberapa mudah?", buttons)
     [sent] = graph.to(WA_ID)
     assert sent["type"] == "interactive" and sent["interactive"]["type"] == "list"
     assert len(sent["interactive"]["action"]["sections"][0]["rows"]) == 8
@@ -225,10 +225,10 @@ def test_queue_notice_is_sent_only_when_the_bot_did_not_already_say_it(client, g
     with session_scope() as session:
         create_handoff(session, conversation_id=conversation_id, reason="customer_request",
                        summary="", context={}, channel="whatsapp")
-    client.portal.call(gateway.announce, conversation_id)
+    client.portal.call(flow.announce, conversation_id)
     assert "antrean" in graph.to(WA_ID)[0]["text"]["body"]
     graph.reset()
-    client.portal.call(gateway.announce, conversation_id)  # announced again: said already
+    client.portal.call(flow.announce, conversation_id)  # announced again: said already
     assert graph.sent == []
     assert [m.sender for m in transcript()] == [Sender.customer, Sender.system]
 
@@ -238,6 +238,6 @@ def test_idle_conversation_outside_the_window_closes_without_a_survey(client, bo
     with session_scope() as session:
         session.execute(select(Conversation)).scalar_one().last_customer_message_at = (
             utcnow() - timedelta(hours=25))
-    client.portal.call(gateway.trigger_idle_survey, only_conversation().id)
+    client.portal.call(flow.trigger_idle_survey, only_conversation().id)
     assert bot["surveys"] == []
     assert only_conversation().close_reason == "idle"

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 from sqlalchemy import select
 
-from handoff.accounts import create_agent
+from handoff.auth.accounts import create_agent
 from store.db import session_scope
 from store.models import Conversation, Role, SurveyAnswer
 from tests.channels.whatsapp import payloads

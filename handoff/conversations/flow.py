@@ -1,0 +1,449 @@
+"""The message path: every customer, bot, agent and system message goes through here.
+
+A customer message is validated, stored with its sequence number, echoed to the customer's
+channel, then routed by who owns the conversation: the bot (Rasa) or a person (the inbox).
+Bot replies arrive from Rasa's callback, agent replies from the inbox API; both are stored
+and delivered on the channel the customer used.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import logging
+import secrets
+import uuid
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from handoff.channels import ReplyWindowClosed, channel_for
+from handoff.conversations import rasa_client
+from handoff.conversations.transcript import append_message, clean_text, find_by_client_id
+from handoff.conversations.turn_lock import conversation_turn
+from handoff.live import INBOX, hub
+from handoff.serialize import handoff_summary_json, message_json
+from handoff.texts import customer_text
+from nlu.language import choose_language
+from store.conversations import (
+    close_conversation,
+    create_handoff,
+    ensure_conversation,
+    estimate_wait,
+    open_handoff,
+)
+from store.db import session_scope, with_db_retry
+from store.models import Agent, Conversation, Handoff, HandoffStatus, Owner, Sender, utcnow
+
+logger = logging.getLogger(__name__)
+
+class GatewayError(Exception):
+    """Base for refusals the API turns into 4xx answers."""
+
+
+class UnknownConversation(GatewayError):
+    pass
+
+
+class UnknownHandoff(GatewayError):
+    pass
+
+
+class NotYourHandoff(GatewayError):
+    """The handoff is not assigned to this agent (claim it first)."""
+
+
+def _window_open(session: Session, conversation_id: str) -> bool:
+    """Channels with a reply window (WhatsApp) define within_window; the others are always open."""
+    conversation = session.get(Conversation, conversation_id)
+    within_window = getattr(channel_for(conversation.channel), "within_window", None)
+    return within_window is None or within_window(conversation, utcnow())
+
+
+_background: set[asyncio.Task] = set()
+
+
+def _in_background(coroutine: Any) -> None:
+    task = asyncio.get_running_loop().create_task(coroutine)
+    _background.add(task)
+    task.add_done_callback(_finished)
+
+
+def _finished(task: asyncio.Task) -> None:
+    _background.discard(task)
+    if not task.cancelled() and task.exception() is not None:
+        logger.error("Background work failed", exc_info=task.exception())
+
+
+def _hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+# --- conversations -----------------------------------------------------------------------
+
+def start_conversation(
+    *, channel: str = "web", language: str | None = None, customer_id: int | None = None
+) -> tuple[str, str]:
+    """A new conversation and the secret token that lets its owner resume it."""
+    conversation_id = uuid.uuid4().hex
+    token = secrets.token_urlsafe(24)
+    with session_scope() as session:
+        conversation = ensure_conversation(
+            session, conversation_id, channel=channel, language=language
+        )
+        conversation.token_hash = _hash_token(token)
+        conversation.customer_id = customer_id
+    return conversation_id, token
+
+
+def token_matches(conversation_id: str, token: str) -> bool:
+    with session_scope() as session:
+        conversation = session.get(Conversation, conversation_id)
+        expected = conversation.token_hash if conversation else None
+    return bool(expected) and hmac.compare_digest(expected, _hash_token(token or ""))
+
+
+def conversation_state(session: Session, conversation: Conversation) -> dict[str, Any]:
+    """Who serves the customer now, as the widget's `state` frame shows it."""
+    state: dict[str, Any] = {"state": "bot", "agent_name": None, "wait_minutes": None,
+                             "language": conversation.language}
+    if conversation.closed_at is not None:
+        state["state"] = "closed"
+        return state
+    handoff = open_handoff(session, conversation.id)
+    if handoff is None:
+        return state
+    if handoff.status == HandoffStatus.assigned and handoff.agent is not None:
+        state.update(state="assigned", agent_name=handoff.agent.display_name)
+    else:
+        state.update(state="queued",
+                     wait_minutes=estimate_wait(session, handoff=handoff).minutes)
+    return state
+
+
+def is_closed(conversation_id: str) -> bool:
+    with session_scope() as session:
+        conversation = session.get(Conversation, conversation_id)
+        return conversation is None or conversation.closed_at is not None
+
+
+async def announce(conversation_id: str) -> None:
+    """Push the conversation's state to the customer and its handoff to the inbox."""
+    found = await asyncio.to_thread(_mark_announced, conversation_id)
+    if found is None:
+        return
+    state, channel, summary = found
+    await channel_for(channel).deliver_state(conversation_id, state)
+    if summary:
+        hub.publish(INBOX, {"event": "handoff", "data": {"handoff": summary}})
+
+
+def _mark_announced(conversation_id: str) -> tuple[dict, str, dict | None] | None:
+    with session_scope() as session:
+        conversation = session.get(Conversation, conversation_id)
+        if conversation is None:
+            return None
+        latest = session.execute(
+            select(Handoff).where(Handoff.conversation_id == conversation_id)
+            .order_by(Handoff.id.desc())
+        ).scalars().first()
+        if latest is not None and latest.announced_at is None:
+            latest.announced_at = utcnow()
+        return (conversation_state(session, conversation), conversation.channel,
+                handoff_summary_json(latest) if latest else None)
+
+
+# --- customer messages ----------------------------------------------------------------------
+
+async def customer_message(
+    conversation_id: str,
+    text: str,
+    *,
+    payload: str | None = None,
+    client_message_id: str | None = None,
+) -> tuple[dict[str, Any], bool]:
+    """Store and route one customer message. Returns (the stored message, whether new).
+
+    A retried message (same client_message_id) is returned as stored and not routed again,
+    also when the retry reached another gateway instance at the same moment.
+    `payload` is what the bot receives for a clicked button; `text` is what people read.
+    """
+    text = clean_text(text)
+    try:
+        stored, route = await asyncio.to_thread(
+            _store_customer_message, conversation_id, text, payload, client_message_id)
+    except IntegrityError:
+        # Two deliveries of one message raced; the unique (conversation, client id) let
+        # one in. A store failing for another reason has no stored copy: re-raise.
+        existing = client_message_id and await asyncio.to_thread(
+            _stored_copy, conversation_id, client_message_id)
+        if not existing:
+            raise
+        return existing, False
+    if route is None:
+        return stored, False
+    owner, channel, metadata, handoff_id = route
+    await channel_for(channel).deliver_message(conversation_id, stored)
+    if owner == Owner.bot:
+        message_id = f"{conversation_id}-{stored['seq']}"
+        _in_background(_to_bot(conversation_id, payload or text, metadata, message_id))
+    else:
+        hub.publish(INBOX, {"event": "message", "data": {
+            "conversation_id": conversation_id, "handoff_id": handoff_id, "message": stored}})
+    return stored, True
+
+
+def _stored_copy(conversation_id: str, client_message_id: str) -> dict[str, Any] | None:
+    with session_scope() as session:
+        existing = find_by_client_id(session, conversation_id, client_message_id)
+        return message_json(existing) if existing else None
+
+
+def _store_customer_message(
+    conversation_id: str, text: str, payload: str | None, client_message_id: str | None
+) -> tuple[dict[str, Any], tuple | None]:
+    """(the stored message, how to route it), or (the earlier copy, None) for a retry."""
+    with session_scope() as session:
+        conversation = session.get(Conversation, conversation_id)
+        if conversation is None or conversation.closed_at is not None:
+            raise UnknownConversation(conversation_id)
+        if client_message_id:
+            existing = find_by_client_id(session, conversation_id, client_message_id)
+            if existing is not None:
+                return message_json(existing), None
+        if not payload:
+            conversation.language = choose_language(
+                text, conversation.language, None, _default_language()
+            )
+        message = append_message(session, conversation_id, Sender.customer, text,
+                                 client_message_id=client_message_id)
+        conversation.last_customer_message_at = message.created_at
+        stored = message_json(message)
+        owner, channel = conversation.owner, conversation.channel
+        metadata = {"channel": channel, "customer_id": conversation.customer_id,
+                    "locale": conversation.language}
+        handoff = open_handoff(session, conversation_id) if owner == Owner.human else None
+        return stored, (owner, channel, metadata, handoff.id if handoff else None)
+
+
+def _default_language() -> str:
+    from store.settings import get_settings
+
+    return get_settings().default_language
+
+
+async def _to_bot(
+    conversation_id: str, text: str, metadata: dict[str, Any], message_id: str
+) -> None:
+    async with conversation_turn(conversation_id):
+        try:
+            turn = await rasa_client.send_to_bot(conversation_id, text, metadata, message_id)
+        except rasa_client.RasaUnavailable:
+            logger.exception("Rasa did not take a message of %s", conversation_id)
+            await _escalate_assistant_unavailable(conversation_id, "the Rasa server")
+            return
+        await bot_messages(conversation_id, turn.said_before_failure())
+        if turn.failed_actions:
+            failed = ", ".join(sorted({f["action"] for f in turn.failed_actions}))
+            logger.error("Custom actions failed in %s: %s", conversation_id, failed)
+            await _escalate_assistant_unavailable(
+                conversation_id, f"the action server (failed: {failed})")
+
+
+async def _escalate_assistant_unavailable(conversation_id: str, part: str) -> None:
+    """No silence: the customer hears why and a person takes over with the transcript."""
+    await with_db_retry(lambda: _queue_for_person(conversation_id, part))
+    await system_message(conversation_id, "assistant_unavailable")
+    await announce(conversation_id)
+
+
+def _queue_for_person(conversation_id: str, part: str) -> None:
+    with session_scope() as session:
+        conversation = session.get(Conversation, conversation_id)
+        language = conversation.language or _default_language()
+        transcript = [{"sender": m.sender.value, "text": m.text,
+                       "timestamp": m.created_at.isoformat()} for m in conversation.messages]
+        last = next((m.text for m in reversed(conversation.messages)
+                     if m.sender == Sender.customer), "")
+        summary = (f'The assistant was unavailable ({part} did not answer). Last message: '
+                   f'"{last[:160]}". Language: {language}, channel: {conversation.channel}.')
+        create_handoff(
+            session, conversation_id=conversation_id, reason="assistant_unavailable",
+            summary=summary, channel=conversation.channel, language=language,
+            context={"reason": "assistant_unavailable", "summary": summary,
+                     "channel": conversation.channel, "language": language,
+                     "slots": {}, "intents": [], "transcript": transcript, "order": None},
+        )
+
+
+async def customer_typing(conversation_id: str) -> None:
+    hub.publish(INBOX, {"event": "typing",
+                        "data": {"conversation_id": conversation_id, "sender": "customer"}})
+
+
+# --- bot, agent and system messages ------------------------------------------------------------
+
+async def bot_messages(conversation_id: str, replies: list[dict[str, Any]]) -> list[dict]:
+    """Bot replies (Rasa's `text` + `buttons`): stored in one go, delivered in order, and
+    everyone told when the owner changed (a handoff was created, the chat closed).
+
+    Rasa cannot be asked to say it again, so storing waits out a database restart."""
+    stored, channel, changed = await with_db_retry(
+        lambda: _store_bot_replies(conversation_id, replies))
+    for message in stored:
+        await channel_for(channel).deliver_message(conversation_id, message)
+    if changed:
+        await announce(conversation_id)
+    return stored
+
+
+def _store_bot_replies(
+    conversation_id: str, replies: list[dict[str, Any]]
+) -> tuple[list[dict], str, bool]:
+    with session_scope() as session:
+        conversation = session.get(Conversation, conversation_id)
+        if conversation is None:
+            raise UnknownConversation(conversation_id)
+        stored = [
+            message_json(append_message(
+                session, conversation_id, Sender.bot, reply.get("text") or "",
+                buttons=_clean_buttons(reply.get("buttons")) or None))
+            for reply in replies if reply.get("text") or reply.get("buttons")
+        ]
+        changed = conversation.closed_at is not None or any(
+            h.announced_at is None for h in conversation.handoffs
+        )
+        return stored, conversation.channel, changed
+
+
+def _clean_buttons(buttons: list[dict[str, Any]] | None) -> list[dict[str, str]]:
+    return [{"title": str(b.get("title", ""))[:80], "payload": str(b.get("payload", ""))[:500]}
+            for b in (buttons or []) if b.get("payload")]
+
+
+async def bot_message(
+    conversation_id: str, text: str, buttons: list[dict[str, str]] | None = None
+) -> dict[str, Any]:
+    """One reply from Rasa's callback (what the bot says on its own)."""
+    return (await bot_messages(conversation_id, [{"text": text, "buttons": buttons}]))[0]
+
+
+async def system_message(conversation_id: str, key: str, **values: str) -> dict[str, Any]:
+    stored, channel = await with_db_retry(
+        lambda: _store_system_message(conversation_id, key, values))
+    await channel_for(channel).deliver_message(conversation_id, stored)
+    return stored
+
+
+def _store_system_message(conversation_id: str, key: str, values: dict[str, str],
+                          ) -> tuple[dict[str, Any], str]:
+    with session_scope() as session:
+        conversation = session.get(Conversation, conversation_id)
+        text = customer_text(f"conversation.{key}", conversation.language, **values)
+        stored = message_json(append_message(session, conversation_id, Sender.system, text))
+        return stored, conversation.channel
+
+
+def _assigned_handoff(session: Session, handoff_id: int, agent_id: int) -> Handoff:
+    handoff = session.get(Handoff, handoff_id)
+    if handoff is None:
+        raise UnknownHandoff(handoff_id)
+    if handoff.status != HandoffStatus.assigned or handoff.agent_id != agent_id:
+        raise NotYourHandoff(handoff_id)
+    return handoff
+
+
+async def send_agent_message(handoff_id: int, agent_id: int, text: str) -> dict[str, Any]:
+    text = clean_text(text)
+    stored, conversation_id, channel = await asyncio.to_thread(
+        _store_agent_message, handoff_id, agent_id, text)
+    await channel_for(channel).deliver_message(conversation_id, stored)
+    hub.publish(INBOX, {"event": "message", "data": {
+        "conversation_id": conversation_id, "handoff_id": handoff_id, "message": stored}})
+    return stored
+
+
+def _store_agent_message(handoff_id: int, agent_id: int, text: str,
+                         ) -> tuple[dict[str, Any], str, str]:
+    with session_scope() as session:
+        handoff = _assigned_handoff(session, handoff_id, agent_id)
+        if not _window_open(session, handoff.conversation_id):
+            raise ReplyWindowClosed()
+        message = append_message(session, handoff.conversation_id, Sender.agent, text,
+                                 agent_id=agent_id)
+        if handoff.first_agent_reply_at is None:
+            handoff.first_agent_reply_at = message.created_at
+        session.flush()
+        session.refresh(message)
+        return message_json(message), handoff.conversation_id, handoff.conversation.channel
+
+
+async def agent_typing(conversation_id: str, agent_name: str) -> None:
+    channel = await asyncio.to_thread(_channel_of, conversation_id)
+    await channel_for(channel).deliver_typing(conversation_id, agent_name)
+
+
+def _channel_of(conversation_id: str) -> str:
+    with session_scope() as session:
+        conversation = session.get(Conversation, conversation_id)
+        return conversation.channel if conversation else "web"
+
+
+async def agent_joined(conversation_id: str, agent_name: str) -> None:
+    """Called after a claim: the customer sees who is helping them."""
+    await system_message(conversation_id, "agent_joined", name=agent_name)
+    await announce(conversation_id)
+
+
+async def resolve_handoff(handoff_id: int, agent_id: int) -> None:
+    """The person is done: the bot takes the conversation back and asks the CES question."""
+    conversation_id, agent_name = await asyncio.to_thread(_mark_resolved, handoff_id, agent_id)
+    await system_message(conversation_id, "resolved", name=agent_name)
+    await announce(conversation_id)
+    _in_background(_survey_after_resolve(conversation_id))
+
+
+def _mark_resolved(handoff_id: int, agent_id: int) -> tuple[str, str]:
+    with session_scope() as session:
+        handoff = _assigned_handoff(session, handoff_id, agent_id)
+        handoff.status = HandoffStatus.resolved
+        handoff.resolved_at = utcnow()
+        handoff.conversation.owner = Owner.bot
+        return handoff.conversation_id, session.get(Agent, agent_id).display_name
+
+
+def _can_reach(conversation_id: str) -> bool:
+    with session_scope() as session:
+        return _window_open(session, conversation_id)
+
+
+async def _survey_after_resolve(conversation_id: str) -> None:
+    if not await asyncio.to_thread(_can_reach, conversation_id):
+        return  # the question could not reach the customer
+    async with conversation_turn(conversation_id):
+        try:
+            await rasa_client.resume_with_survey(conversation_id, "resolved")
+        except rasa_client.RasaUnavailable:
+            logger.exception("Could not ask the survey in %s", conversation_id)
+
+
+async def trigger_idle_survey(conversation_id: str) -> None:
+    if not await asyncio.to_thread(_can_reach, conversation_id):
+        await asyncio.to_thread(_close_idle, conversation_id)  # nobody to ask
+        return
+    async with conversation_turn(conversation_id):
+        await rasa_client.resume_with_survey(conversation_id, "idle")
+
+
+def _close_idle(conversation_id: str) -> None:
+    with session_scope() as session:
+        close_conversation(session, conversation_id, reason="idle")
+
+
+async def drain_background(timeout: float = 10.0) -> None:
+    """Wait for in-flight bot exchanges (used on shutdown and by tests)."""
+    if _background:
+        await asyncio.wait(list(_background), timeout=timeout)

@@ -1,0 +1,100 @@
+"""Session ends without a goodbye: the idle check, kept in the database so it survives restarts.
+
+Rasa only notices an expired session at the next user message and its reminders die with
+the server, so the gateway sweeps: a conversation the bot owns that has been quiet for
+IDLE_MINUTES gets the CES question (once); quiet for as long again after that, it closes.
+Handoffs nobody announced yet (their callback got lost) are announced here too.
+With several gateway instances on PostgreSQL, one sweeps at a time (an advisory lock), so
+nobody is asked the survey twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+
+from sqlalchemy import exists, select, text
+
+from handoff.conversations import flow, rasa_client
+from store.conversations import close_conversation
+from store.db import get_engine, session_scope
+from store.models import Conversation, Handoff, Message, Owner, Sender, SurveyAnswer, utcnow
+from store.settings import get_settings
+
+logger = logging.getLogger(__name__)
+SWEEP_SECONDS = 15
+SWEEP_LOCK_KEY = 7_305_113
+
+
+@contextmanager
+def _sweeping_alone() -> Iterator[bool]:
+    """True when no other instance is sweeping now (always, on SQLite: one instance)."""
+    engine = get_engine()
+    if engine.dialect.name != "postgresql":
+        yield True
+        return
+    with engine.connect() as connection:
+        mine = connection.execute(text("SELECT pg_try_advisory_lock(:key)"),
+                                  {"key": SWEEP_LOCK_KEY}).scalar()
+        try:
+            yield bool(mine)
+        finally:
+            if mine:
+                connection.execute(text("SELECT pg_advisory_unlock(:key)"),
+                                   {"key": SWEEP_LOCK_KEY})
+
+
+async def sweep_once(now: datetime | None = None) -> dict[str, int]:
+    now = now or utcnow()
+    cutoff = now - timedelta(minutes=get_settings().idle_minutes)
+    to_survey, closed = [], 0
+    with session_scope() as session:
+        quiet = session.execute(
+            select(Conversation.id).where(
+                Conversation.owner == Owner.bot,
+                Conversation.closed_at.is_(None),
+                Conversation.last_message_at < cutoff,
+            )
+        ).scalars().all()
+        for conversation_id in quiet:
+            surveyed = session.execute(select(exists().where(
+                SurveyAnswer.conversation_id == conversation_id))).scalar()
+            spoke = session.execute(select(exists().where(
+                Message.conversation_id == conversation_id,
+                Message.sender == Sender.customer))).scalar()
+            if spoke and not surveyed:
+                to_survey.append(conversation_id)
+            else:
+                close_conversation(session, conversation_id, reason="idle")
+                closed += 1
+        unannounced = session.execute(
+            select(Handoff.conversation_id).where(
+                Handoff.announced_at.is_(None), Handoff.created_at < now - timedelta(seconds=5)
+            )
+        ).scalars().all()
+    for conversation_id in to_survey:
+        try:
+            await flow.trigger_idle_survey(conversation_id)
+        except rasa_client.RasaUnavailable:
+            logger.warning("Idle survey for %s postponed: Rasa unavailable", conversation_id)
+    for conversation_id in set(unannounced):
+        await flow.announce(conversation_id)
+    return {"surveyed": len(to_survey), "closed": closed, "announced": len(set(unannounced))}
+
+
+async def sweep_unless_busy(now: datetime | None = None) -> dict[str, int] | None:
+    """One sweep, or None when another instance is sweeping right now."""
+    with _sweeping_alone() as alone:
+        return await sweep_once(now) if alone else None
+
+
+async def run_forever() -> None:
+    while True:
+        try:
+            await sweep_unless_busy()
+        except Exception:  # keep sweeping; one bad round must not stop the timer
+            logger.exception("Idle sweep failed")
+        await asyncio.sleep(SWEEP_SECONDS)
