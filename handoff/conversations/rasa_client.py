@@ -18,7 +18,7 @@ import httpx
 from store.settings import get_settings
 
 logger = logging.getLogger(__name__)
-CHANNEL = "gateway"  # handoff.rasa_channel.GatewayInput
+CHANNEL = "gateway"  # nlu.gateway_channel.GatewayInput
 TIMEOUT = httpx.Timeout(60.0, connect=3.0)
 # At most this many requests to Rasa at once; the rest wait here, in order. Rasa answers
 # one message at a time per process anyway, and a burst of hundreds of new connections
@@ -104,7 +104,7 @@ async def _get(path: str) -> Any:
 async def send_to_bot(
     conversation_id: str, text: str, metadata: dict[str, Any], message_id: str | None = None
 ) -> BotTurn:
-    """The bot's replies to this message, in order (see handoff.rasa_channel).
+    """The bot's replies to this message, in order (see nlu.gateway_channel).
 
     `message_id` names the stored message in Rasa's tracker, so each can be traced to the
     one turn that handled it. A message no Rasa finished (see NOT_HANDLED_STATUSES) is

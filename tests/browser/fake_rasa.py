@@ -36,7 +36,7 @@ async def webhook(request: Request) -> JSONResponse:
     async with httpx.AsyncClient(timeout=10) as client:
         response = await client.post(os.environ["GATEWAY_CALLBACK_URL"], json=reply)
         response.raise_for_status()
-    return JSONResponse({"messages": [], "failed_actions": []})  # handoff.rasa_channel
+    return JSONResponse({"messages": [], "failed_actions": []})  # nlu.gateway_channel
 
 
 async def tracker_events(request: Request) -> JSONResponse:

@@ -200,7 +200,7 @@ def test_a_failed_custom_action_keeps_what_was_said_then_queues_for_a_person(
     from handoff.conversations import rasa_client
 
     async def turn_with_a_dead_action_server(*_args, **_kwargs) -> rasa_client.BotTurn:
-        # What handoff.rasa_channel reports when the order lookup could not run.
+        # What nlu.gateway_channel reports when the order lookup could not run.
         return rasa_client.BotTurn(
             messages=[{"text": "Sebentar ya Kak, saya cek dulu."},
                       {"text": "Ada lagi yang bisa dibantu?"}],

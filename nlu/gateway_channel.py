@@ -9,7 +9,7 @@ carries on as if the action had run: with the action server down, the customer w
 half an answer and nobody would know. Messages the bot sends on its own (the survey after
 a resolve or an idle session, via Rasa's HTTP API with output_channel=gateway) are still
 POSTed to the gateway's callback URL.
-Registered in credentials.yml as `handoff.rasa_channel.GatewayInput`.
+Registered in credentials.yml as `nlu.gateway_channel.GatewayInput`.
 
 Response: {"messages": [{"text", "buttons", ...}], "failed_actions": [{"action", "after"}]}
 where `after` is how many of the messages were sent before the action failed.
