@@ -8,6 +8,8 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
+from store.conversations import handoff_context
+
 # How a customer's goal reads in the agent's summary.
 GOALS = {
     "check_order_status": "check the status of an order",
@@ -117,14 +119,14 @@ def build_context(
     transcript = build_transcript(events)
     intents = detected_intents(transcript)
     kept_slots = {name: slots.get(name) for name in CONTEXT_SLOTS}
-    return {
-        "reason": reason,
-        "summary": summarise(reason=reason, slots=kept_slots, intents=intents, channel=channel),
-        "channel": channel,
-        "language": kept_slots["language"],
-        "slots": kept_slots,
-        "intents": intents,
-        "transcript": transcript,
+    return handoff_context(
+        reason=reason,
+        summary=summarise(reason=reason, slots=kept_slots, intents=intents, channel=channel),
+        channel=channel,
+        language=kept_slots["language"],
+        slots=kept_slots,
+        intents=intents,
+        transcript=transcript,
         # Order details only when the customer proved it is theirs.
-        "order": order if kept_slots.get("order_verified") else None,
-    }
+        order=order if kept_slots.get("order_verified") else None,
+    )

@@ -49,7 +49,7 @@ import httpx
 from sqlalchemy import select
 
 from benchmarks.load_client import ChatClient, Frame, SentMessage
-from benchmarks.stack_runner import percentile
+from handoff.ops.metrics import percentile
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 TURN_TIMEOUT = 120.0  # per bot turn or wait for the agent; under load Rasa queues messages
@@ -516,7 +516,7 @@ def require_loopback(**urls: str | None) -> None:
 def latency_summary(seconds: list[float]) -> dict[str, float]:
     if not seconds:
         return {"n": 0}
-    return {"n": len(seconds), **{f"p{q}": round(percentile(seconds, q) * 1000, 1)
+    return {"n": len(seconds), **{f"p{q}": round(percentile(seconds, q / 100) * 1000, 1)
                                   for q in (50, 95, 99)}}
 
 

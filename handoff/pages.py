@@ -1,51 +1,89 @@
 """The HTML pages: demo store front, agent inbox and ops review.
 
-The pages are static files; everything dynamic comes from the JSON API through their
+Each page file under static/pages holds only its <body>; the <head> every page shares is
+written once here. Everything dynamic comes from the JSON API through the pages'
 JavaScript, so the Content-Security-Policy can forbid inline scripts.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from fastapi import APIRouter
-from fastapi.responses import FileResponse
+from fastapi.responses import HTMLResponse
 
 from handoff.web_security import CONTENT_SECURITY_POLICY
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 PAGES_DIR = STATIC_DIR / "pages"
+# The <meta> tag carries the policy for a page saved to disk; a meta tag cannot say
+# frame-ancestors, so that part comes only with the header (handoff.web_security sends it on
+# every response; it is set here as well, so a page is protected even without that middleware).
+META_POLICY = "; ".join(part for part in CONTENT_SECURITY_POLICY.split("; ")
+                        if not part.startswith("frame-ancestors"))
+HEAD = """<!doctype html>
+<html lang="{lang}">
+<head>
+  <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <meta http-equiv="Content-Security-Policy" content="{policy}">
+  <title>{title}</title>
+  <link rel="stylesheet" href="/static/css/{stylesheet}">
+{script}</head>
+"""
 
-# Same policy as the pages' <meta> tag; a header also covers what the meta tag cannot
-# (frame-ancestors). handoff.web_security sends it on every response; set here as well so
-# the page is protected even when served without that middleware.
+
+@dataclass(frozen=True)
+class Page:
+    body: str  # file under static/pages
+    title: str
+    lang: str = "en"
+    stylesheet: str = "app.css"
+    script: str | None = None  # module under static/js
+
+
+STORE = Page("store.html", "Toko Nusa — Kerajinan &amp; kebutuhan rumah", lang="id",
+             stylesheet="store.css")
+INBOX = Page("inbox.html", "Inbox — Toko Nusa", script="inbox.js")
+OPS_TRANSCRIPTS = Page("ops.html", "Transcripts — Toko Nusa", script="ops-transcripts.js")
+OPS_DASHBOARD = Page("dashboard.html", "Dashboard — Toko Nusa", script="ops-dashboard.js")
 
 router = APIRouter(include_in_schema=False)
 
 
-def _page(filename: str) -> FileResponse:
-    return FileResponse(
-        PAGES_DIR / filename,
-        media_type="text/html; charset=utf-8",
+@lru_cache(maxsize=8)
+def render(page: Page) -> str:
+    script = (f'  <script type="module" src="/static/js/{page.script}"></script>\n'
+              if page.script else "")
+    head = HEAD.format(lang=page.lang, policy=META_POLICY, title=page.title,
+                       stylesheet=page.stylesheet, script=script)
+    return head + (PAGES_DIR / page.body).read_text(encoding="utf-8") + "</html>\n"
+
+
+def _page(page: Page) -> HTMLResponse:
+    return HTMLResponse(
+        render(page),
         headers={"Content-Security-Policy": CONTENT_SECURITY_POLICY, "Cache-Control": "no-cache"},
     )
 
 
 @router.get("/", name="store_page")
-def store_page() -> FileResponse:
-    return _page("store.html")
+def store_page() -> HTMLResponse:
+    return _page(STORE)
 
 
 @router.get("/inbox", name="inbox_page")
-def inbox_page() -> FileResponse:
-    return _page("inbox.html")
+def inbox_page() -> HTMLResponse:
+    return _page(INBOX)
 
 
 @router.get("/ops", name="ops_transcripts_page")
-def ops_transcripts_page() -> FileResponse:
-    return _page("ops.html")
+def ops_transcripts_page() -> HTMLResponse:
+    return _page(OPS_TRANSCRIPTS)
 
 
 @router.get("/ops/dashboard", name="ops_dashboard_page")
-def ops_dashboard_page() -> FileResponse:
-    return _page("dashboard.html")
+def ops_dashboard_page() -> HTMLResponse:
+    return _page(OPS_DASHBOARD)

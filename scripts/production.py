@@ -15,24 +15,17 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import socket
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from scripts.processes import Service, start_all, stop_all
+from scripts.processes import Service, free_port, start_all, stop_all
 from scripts.stack import stack_services
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 PUBLIC = ("GATEWAY_PORT", "RASA_PORT", "ACTIONS_PORT")
 UPSTREAMS = {"GATEWAY_PORT": "gateways", "RASA_PORT": "rasa", "ACTIONS_PORT": "actions"}
 NGINX_TEMP_KINDS = ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @dataclass(frozen=True)

@@ -1,12 +1,84 @@
-"""The whole stack as processes: action server, Rasa server and the gateway (handoff/)."""
+"""The whole stack as processes: action server, Rasa server and the gateway (handoff/).
+
+`running_stack` starts all three on free loopback ports with their own SQLite databases:
+the end-to-end tests and the benchmarks both start the stack through it.
+"""
 
 from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
-from scripts.processes import BIN, Service
+from scripts.processes import BIN, Service, free_port, start_all, stop_all
+
+
+@dataclass
+class Stack:
+    gateway_url: str
+    rasa_url: str
+    env: dict[str, str]
+
+
+def _reset_caches() -> None:
+    from store import db, settings
+
+    settings.get_settings.cache_clear()
+    db.get_engine.cache_clear()
+
+
+@contextmanager
+def shop_environment(env: dict[str, str]) -> Iterator[None]:
+    """Set `env` in os.environ (settings and engine re-read it) for the duration."""
+    saved = {key: os.environ.get(key) for key in env}
+    os.environ.update(env)
+    _reset_caches()
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        _reset_caches()
+
+
+@contextmanager
+def running_stack(model: Path, state: Path, extra_env: dict[str, str] | None = None,
+                  ) -> Iterator[Stack]:
+    """Action server, Rasa server and gateway with their state under `state`; stopped after.
+
+    While it runs, os.environ points at the stack's own database, so store.db.session_scope()
+    in this process reads and writes what the stack does.
+    """
+    ports = {name: str(free_port()) for name in ("ACTIONS_PORT", "RASA_PORT", "GATEWAY_PORT")}
+    env = {
+        **ports,
+        "SHOP_VAR_DIR": str(state),
+        "DATABASE_URL": f"sqlite:///{state}/shop.db",
+        "TRACKER_STORE_DIALECT": "sqlite",
+        "TRACKER_STORE_URL": f"sqlite:///{state}/tracker.db",
+        "LOCK_STORE_TYPE": "in_memory",
+        "REDIS_HOST": "127.0.0.1",
+        "REDIS_PORT": "6379",
+        "RASA_URL": f"http://127.0.0.1:{ports['RASA_PORT']}",
+        "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{ports['ACTIONS_PORT']}/webhook",
+        "GATEWAY_CALLBACK_URL": f"http://127.0.0.1:{ports['GATEWAY_PORT']}/rasa/callback",
+        "OPENING_HOURS": "00:00-23:59:59",  # always open, so wait estimates are minutes
+        **(extra_env or {}),
+    }
+    with shop_environment(env):
+        prepare_database()
+        services = stack_services(model, state / "log", env)
+        start_all(services, timeout=300)
+        try:
+            yield Stack(f"http://127.0.0.1:{ports['GATEWAY_PORT']}", env["RASA_URL"], env)
+        finally:
+            stop_all(services)
 
 
 def prepare_database() -> tuple[str, str] | None:

@@ -89,6 +89,34 @@ def open_handoff(session: Session, conversation_id: str) -> Handoff | None:
     ).scalars().first()
 
 
+def handoff_context(
+    *,
+    reason: str,
+    summary: str,
+    channel: str,
+    language: str | None,
+    transcript: list[dict[str, Any]],
+    slots: dict[str, Any] | None = None,
+    intents: list[dict[str, Any]] | None = None,
+    order: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """What the agent sees before typing a word, in the one shape the inbox reads.
+
+    Built by the escalation action from the Rasa tracker, and by the gateway from the stored
+    transcript when the assistant could not answer at all.
+    """
+    return {
+        "reason": reason,
+        "summary": summary,
+        "channel": channel,
+        "language": language,
+        "slots": slots or {},
+        "intents": intents or [],
+        "transcript": transcript,
+        "order": order,
+    }
+
+
 def create_handoff(
     session: Session,
     *,
@@ -250,6 +278,7 @@ __all__ = [
     "create_handoff",
     "ensure_conversation",
     "estimate_wait",
+    "handoff_context",
     "identify_customer",
     "open_handoff",
     "record_survey_answer",

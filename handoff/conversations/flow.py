@@ -33,6 +33,7 @@ from store.conversations import (
     create_handoff,
     ensure_conversation,
     estimate_wait,
+    handoff_context,
     open_handoff,
 )
 from store.db import session_scope, with_db_retry
@@ -273,9 +274,9 @@ def _queue_for_person(conversation_id: str, part: str) -> None:
         create_handoff(
             session, conversation_id=conversation_id, reason="assistant_unavailable",
             summary=summary, channel=conversation.channel, language=language,
-            context={"reason": "assistant_unavailable", "summary": summary,
-                     "channel": conversation.channel, "language": language,
-                     "slots": {}, "intents": [], "transcript": transcript, "order": None},
+            context=handoff_context(reason="assistant_unavailable", summary=summary,
+                                    channel=conversation.channel, language=language,
+                                    transcript=transcript),
         )
 
 

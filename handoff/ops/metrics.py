@@ -41,19 +41,25 @@ def mean(values: Sequence[float]) -> float | None:
 
 
 def percentile(values: Sequence[float], fraction: float) -> float | None:
-    """Linear interpolation between closest ranks (numpy's default, Excel's PERCENTILE.INC)."""
+    """Linear interpolation between closest ranks (numpy's default, Excel's PERCENTILE.INC).
+
+    The one percentile of the project: the dashboard and the benchmarks both use it."""
     if not values:
         return None
     ordered = sorted(values)
     rank = fraction * (len(ordered) - 1)
     low, high = math.floor(rank), math.ceil(rank)
-    value = ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
-    return round(value, 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+
+
+def _seconds_at(seconds: Sequence[float], fraction: float) -> float | None:
+    value = percentile(seconds, fraction)
+    return None if value is None else round(value, 1)
 
 
 def durations(seconds: Sequence[float]) -> dict[str, Any]:
-    return {"n": len(seconds), "p50_seconds": percentile(seconds, 0.5),
-            "p90_seconds": percentile(seconds, 0.9)}
+    return {"n": len(seconds), "p50_seconds": _seconds_at(seconds, 0.5),
+            "p90_seconds": _seconds_at(seconds, 0.9)}
 
 
 def _seconds(start: datetime | None, end: datetime | None) -> float | None:

@@ -33,6 +33,7 @@ from handoff.serialize import iso
 from nlu.patterns import normalise_email, normalise_phone
 from store import audit
 from store.models import Conversation, Customer, Handoff, Message, Note, SurveyAnswer, utcnow
+from store.orders.models import Order, OrderRequest
 
 REMOVED = "[removed]"
 WHO = "cli"
@@ -193,7 +194,6 @@ def _contact_keys(customers: Sequence[Customer]) -> tuple[set[str], set[str]]:
 
 def _orders(session: Session, customers: Sequence[Customer]) -> list[Any]:
     """The order store's orders placed with any of the customers' emails or phones."""
-    from store.orders.models import Order
 
     emails, phones = _contact_keys(customers)
     if not emails and not phones:
@@ -278,7 +278,6 @@ class DeleteReport:
 
 def delete_customer(session: Session, customers: Sequence[Customer]) -> DeleteReport:
     """Erases one person (see module doc: orders are kept with contact details removed)."""
-    from store.orders.models import Order, OrderRequest
 
     report = DeleteReport(customers=len(customers))
     orders = _orders(session, customers)
@@ -287,24 +286,19 @@ def delete_customer(session: Session, customers: Sequence[Customer]) -> DeleteRe
     quick = {"synchronize_session": False}
     for batch in _chunks(ids):
         handoff_ids = select(Handoff.id).where(Handoff.conversation_id.in_(batch))
-        report.notes += session.execute(
-            delete(Note).where(Note.handoff_id.in_(handoff_ids)), execution_options=quick
-        ).rowcount
-        report.handoffs += session.execute(
-            delete(Handoff).where(Handoff.conversation_id.in_(batch)), execution_options=quick
-        ).rowcount
-        report.survey_answers += session.execute(
-            delete(SurveyAnswer).where(SurveyAnswer.conversation_id.in_(batch)),
-            execution_options=quick).rowcount
-        report.messages += session.execute(
-            delete(Message).where(Message.conversation_id.in_(batch)), execution_options=quick
-        ).rowcount
-        report.order_requests += session.execute(
-            delete(OrderRequest).where(OrderRequest.conversation_id.in_(batch)),
-            execution_options=quick).rowcount
-        report.conversations += session.execute(
-            delete(Conversation).where(Conversation.id.in_(batch)), execution_options=quick
-        ).rowcount
+        # Children before parents; each count goes to the report field of the same name.
+        for counter, statement in (
+            ("notes", delete(Note).where(Note.handoff_id.in_(handoff_ids))),
+            ("handoffs", delete(Handoff).where(Handoff.conversation_id.in_(batch))),
+            ("survey_answers",
+             delete(SurveyAnswer).where(SurveyAnswer.conversation_id.in_(batch))),
+            ("messages", delete(Message).where(Message.conversation_id.in_(batch))),
+            ("order_requests",
+             delete(OrderRequest).where(OrderRequest.conversation_id.in_(batch))),
+            ("conversations", delete(Conversation).where(Conversation.id.in_(batch))),
+        ):
+            deleted = session.execute(statement, execution_options=quick).rowcount
+            setattr(report, counter, getattr(report, counter) + deleted)
     for batch in _chunks(report.order_ids):
         report.order_requests += session.execute(
             delete(OrderRequest).where(OrderRequest.order_id.in_(batch)),

@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.servers import free_port, serve
-from tests.environment import shop_environment
+from scripts.processes import free_port
+from scripts.stack import shop_environment
+from tests.browser.servers import serve
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

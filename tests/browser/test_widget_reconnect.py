@@ -17,11 +17,12 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
+from scripts.processes import free_port
 from store.db import session_scope
 from store.models import Message, Sender
 from tests.browser.fake_gateway import FakeGateway
 from tests.browser.fake_rasa import GREETING
-from tests.browser.servers import free_port, serve
+from tests.browser.servers import serve
 from tests.browser.test_widget import open_widget, send, shown_texts
 
 RECONNECT_MS = 20_000  # the widget backs off up to 15 s between attempts

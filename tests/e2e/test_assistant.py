@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from scripts.widget_client import Widget
 from store.db import session_scope
 from store.models import Conversation, SurveyAnswer
-from tests.e2e.conftest import Widget
 
 
 def bot_texts(widget: Widget) -> list[str]:

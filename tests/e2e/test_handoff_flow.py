@@ -15,10 +15,10 @@ import httpx
 from sqlalchemy import select
 
 from handoff.auth.accounts import create_agent
+from scripts.widget_client import Widget
 from store.db import session_scope
 from store.models import Role, SurveyAnswer
 from store.settings import get_settings
-from tests.e2e.conftest import Widget
 
 PASSWORD = "rina-password-123"
 

@@ -24,8 +24,8 @@ from fastapi.testclient import TestClient
 
 from handoff import live
 from handoff.live import INBOX, OUTBOX_LIMIT, QUEUE_LIMIT, Hub, conversation_topic
+from scripts.processes import free_port
 from store.settings import get_settings
-from tests.browser.servers import free_port
 
 REDIS_SERVER = "/usr/bin/redis-server"
 

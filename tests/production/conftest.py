@@ -19,10 +19,10 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from scripts.processes import Service, wait_for_url
-from scripts.production import NGINX, ProductionStack, free_port, production_stack
+from scripts.processes import Service, free_port, wait_for_url
+from scripts.production import NGINX, ProductionStack, production_stack
+from scripts.stack import shop_environment
 from store import db
-from tests.environment import shop_environment
 
 ROOT = Path(__file__).resolve().parents[2]
 INSTANCES = 2

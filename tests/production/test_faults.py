@@ -14,9 +14,9 @@ import httpx
 from sqlalchemy import func, select
 
 from handoff.auth.accounts import create_agent
+from scripts.widget_client import Widget
 from store.db import session_scope
 from store.models import Handoff, Message, Role, Sender
-from tests.e2e.conftest import Widget
 from tests.production.conftest import kill, restart
 
 APOLOGY_ID = "asisten kami sedang bermasalah"
