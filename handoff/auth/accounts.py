@@ -1,4 +1,4 @@
-"""Agent accounts: the first admin on an empty database, and a CLI to add people.
+"""Agent accounts: the first admin on an empty database, presence, and a CLI to add people.
 
     python -m handoff.auth.accounts add --username rina --name Rina --role agent
 (asks for the password on a terminal, or generates one and prints it once).
@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from handoff.auth.credentials import generate_password, hash_password
-from store.models import Agent, Role
+from store.models import Agent, Role, utcnow
 
 FIRST_ADMIN = "admin"
 MIN_PASSWORD_CHARS = 10
@@ -24,6 +24,11 @@ USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 
 class AccountError(ValueError):
     """An account that cannot be created as asked."""
+
+
+def touch_agent(session: Session, agent: Agent) -> None:
+    """Marks the agent online; wait estimates count agents seen in the last two minutes."""
+    agent.last_seen_at = utcnow()
 
 
 def create_agent(

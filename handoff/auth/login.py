@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Request, Response, status
 
+from handoff.auth.accounts import touch_agent
 from handoff.auth.credentials import AuthError, authenticate, issue_token, revoke_token
 from handoff.auth.deps import BearerDep, CurrentAgent, InboxAgent, SessionDep, bearer_token
-from handoff.inbox.assignment import touch_agent
 from handoff.schemas import AgentOut, LoginRequest, LoginResponse
 from handoff.serialize import agent_json, iso
 from store import throttle

@@ -22,7 +22,6 @@ from sqlalchemy.orm import Session
 
 from handoff.channels import ReplyWindowClosed, channel_for
 from handoff.conversations import rasa_client
-from handoff.conversations.transcript import append_message, clean_text, find_by_client_id
 from handoff.conversations.turn_lock import conversation_turn
 from handoff.live import INBOX, hub
 from handoff.serialize import handoff_summary_json, message_json
@@ -38,6 +37,7 @@ from store.conversations import (
 )
 from store.db import session_scope, with_db_retry
 from store.models import Agent, Conversation, Handoff, HandoffStatus, Owner, Sender, utcnow
+from store.transcript import append_message, clean_text, find_by_client_id
 
 logger = logging.getLogger(__name__)
 

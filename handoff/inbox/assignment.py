@@ -20,7 +20,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.sql import Select
 
-from handoff.ops.redaction import redact_json
+from handoff.redaction import redact_json
 from handoff.serialize import handoff_detail_json, handoff_summary_json
 from store.conversations import HandoffError
 from store.models import Agent, Conversation, Handoff, HandoffStatus, Note, Role, utcnow
@@ -178,11 +178,6 @@ def add_note(session: Session, handoff_id: int, agent: Agent, text: str) -> Note
     return note
 
 
-def touch_agent(session: Session, agent: Agent) -> None:
-    """Marks the agent online; wait estimates count agents seen in the last two minutes."""
-    agent.last_seen_at = utcnow()
-
-
 __all__ = [
     "Conflict",
     "HandoffNotFound",
@@ -194,6 +189,5 @@ __all__ = [
     "is_supervisor",
     "list_handoffs",
     "require_held",
-    "touch_agent",
     "transfer_handoff",
 ]

@@ -1,4 +1,4 @@
-"""Ops review: transcripts (transcripts.py, HTTP; search.py, export.py), redaction of personal
-data in every view (redaction.py), service metrics (metrics.py; dashboard.py, HTTP) and the
-privacy commands (privacy.py: retention purge, a customer's export and deletion).
+"""Ops review: transcripts (transcripts.py, HTTP; search.py, export.py), service metrics
+(metrics.py; dashboard.py, HTTP) and the privacy commands (privacy.py: retention purge, a
+customer's export and deletion). Every view masks personal data through handoff.redaction.
 """

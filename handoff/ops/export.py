@@ -24,13 +24,13 @@ from typing import Any, Literal
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from handoff.ops.redaction import redact_text
 from handoff.ops.search import (
     ConversationFacts,
     ConversationFilters,
     conditions,
     facts_for,
 )
+from handoff.redaction import redact_text
 from handoff.serialize import iso
 from store.db import session_scope
 from store.models import Agent, Conversation, Message

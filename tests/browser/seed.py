@@ -9,7 +9,6 @@ import uuid
 from datetime import timedelta
 
 from handoff.auth.credentials import hash_password
-from handoff.conversations.transcript import append_message
 from store.conversations import (
     close_conversation,
     create_handoff,
@@ -19,6 +18,7 @@ from store.conversations import (
 )
 from store.db import Base, get_engine, session_scope
 from store.models import Agent, Customer, Role, Sender, utcnow
+from store.transcript import append_message
 
 PASSWORD = "nusa-test-password"
 

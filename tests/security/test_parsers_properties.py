@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 
 from actions.effort_scale import parse_effort_score
 from actions.order_form import order_id_in
-from handoff.conversations.transcript import MAX_MESSAGE_CHARS, InvalidMessage, clean_text
 from nlu.patterns import normalise_order_id, normalise_phone
+from store.transcript import MAX_MESSAGE_CHARS, InvalidMessage, clean_text
 
 ORDER_ID = re.compile(r"^ORD-\d{6}$")
 E164 = re.compile(r"^\+\d{10,15}$")

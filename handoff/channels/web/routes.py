@@ -19,13 +19,13 @@ from sqlalchemy.orm import Session
 from handoff.channels.web.outbound import message_frame
 from handoff.channels.web.widget import widget_script
 from handoff.conversations import flow
-from handoff.conversations.transcript import InvalidMessage, messages_after
 from handoff.live import conversation_topic, hub
 from handoff.serialize import message_json
 from handoff.texts import customer_text
 from store.db import is_transient, session_scope
 from store.models import Conversation
 from store.settings import get_settings
+from store.transcript import InvalidMessage, messages_after
 
 logger = logging.getLogger(__name__)
 router = APIRouter()

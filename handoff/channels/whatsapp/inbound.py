@@ -24,12 +24,12 @@ from sqlalchemy.orm import Session
 from handoff.channels import channel_for
 from handoff.channels.whatsapp.outbound import CHANNEL, record_delivery
 from handoff.conversations import flow
-from handoff.conversations.transcript import MAX_MESSAGE_CHARS, InvalidMessage, append_message
 from handoff.serialize import message_json
 from handoff.texts import customer_text
 from nlu.patterns import normalise_phone
 from store.db import session_scope
 from store.models import Conversation, Customer, Message, Owner, Sender
+from store.transcript import MAX_MESSAGE_CHARS, InvalidMessage, append_message
 
 logger = logging.getLogger(__name__)
 

@@ -18,7 +18,6 @@ from sqlalchemy.orm import Session
 
 from handoff.channels import ReplyWindowClosed, register
 from handoff.channels.whatsapp import graph_api
-from handoff.conversations.transcript import append_message
 from handoff.live import INBOX, hub
 from handoff.serialize import message_json
 from handoff.texts import customer_text, supported
@@ -26,6 +25,7 @@ from store.conversations import open_handoff
 from store.db import session_scope
 from store.models import Conversation, Message, Owner, Sender, as_utc, utcnow
 from store.settings import get_settings
+from store.transcript import append_message
 
 logger = logging.getLogger(__name__)
 

@@ -15,10 +15,10 @@ from sqlalchemy import func, select
 
 from handoff.app import create_app
 from handoff.conversations import flow
-from handoff.conversations.transcript import MAX_MESSAGE_CHARS
 from store import settings
 from store.db import session_scope
 from store.models import Agent, Handoff, HandoffStatus, Message, Owner, Role
+from store.transcript import MAX_MESSAGE_CHARS
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from handoff.ops.redaction import luhn_valid, redact_json, redact_text
+from handoff.redaction import luhn_valid, redact_json, redact_text
 
 
 @pytest.mark.parametrize("text,expected", [

@@ -1,4 +1,4 @@
-"""Masks personal data in texts shown to ops and in exports.
+"""Masks personal data in every view of customer data: the inbox, ops pages and exports.
 
 Emails and phone numbers come from the shop's own spaCy EntityRuler (nlu.patterns), so the
 inbox, the bot and the redaction agree on what a phone number is. Card numbers are digit runs

@@ -1,4 +1,5 @@
-"""The conversation transcript: appending messages in order, reading them back."""
+"""The conversation transcript: appending messages in order (a gapless per-conversation
+sequence), reading them back. Used by the gateway's flow and its channels."""
 
 from __future__ import annotations
 
