@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from handoff.auth.accounts import AccountError, create_agent
 from handoff.auth.deps import MAX_ROW_ID, SessionDep, require_role
-from handoff.schemas import AgentAccountList, AgentAccountOut, AuditEventList, NewAgentRequest
+from handoff.auth.schemas import AgentAccountList, AgentAccountOut, AuditEventList, NewAgentRequest
 from handoff.serialize import agent_json, iso
 from store import audit
 from store.models import Agent, Role

@@ -7,7 +7,8 @@ from fastapi import APIRouter, HTTPException, Request, Response, status
 from handoff.auth.accounts import touch_agent
 from handoff.auth.credentials import AuthError, authenticate, issue_token, revoke_token
 from handoff.auth.deps import BearerDep, CurrentAgent, InboxAgent, SessionDep, bearer_token
-from handoff.schemas import AgentOut, LoginRequest, LoginResponse
+from handoff.auth.schemas import LoginRequest, LoginResponse
+from handoff.schemas import AgentOut
 from handoff.serialize import agent_json, iso
 from store import throttle
 

@@ -10,7 +10,7 @@ import yaml
 from fastapi import APIRouter, Query
 
 from handoff.auth.deps import InboxAgent
-from handoff.schemas import CannedReplyList
+from handoff.inbox.schemas import CannedReplyList
 
 router = APIRouter(tags=["canned replies"])
 CANNED_FILE = Path(__file__).resolve().parent / "canned_replies.yml"

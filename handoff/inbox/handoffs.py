@@ -15,14 +15,8 @@ from fastapi import APIRouter, HTTPException, Path, Query, Response, status
 from handoff.auth.deps import MAX_ROW_ID, InboxAgent, SessionDep
 from handoff.channels import ReplyWindowClosed
 from handoff.inbox import assignment
-from handoff.schemas import (
-    HandoffDetailOut,
-    HandoffList,
-    HandoffStatusFilter,
-    MessageOut,
-    NoteOut,
-    TextBody,
-)
+from handoff.inbox.schemas import HandoffDetailOut, HandoffList, HandoffStatusFilter
+from handoff.schemas import MessageOut, NoteOut, TextBody
 from handoff.serialize import note_json
 
 HandoffId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]

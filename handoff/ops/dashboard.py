@@ -9,7 +9,7 @@ from fastapi import APIRouter, HTTPException, Query, status
 
 from handoff.auth.deps import OpsAgent, SessionDep
 from handoff.ops.metrics import compute_metrics
-from handoff.schemas import MetricsOut
+from handoff.ops.schemas import MetricsOut
 from store.hours import local_now
 from store.settings import get_settings
 

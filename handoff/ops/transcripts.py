@@ -19,8 +19,8 @@ from handoff.auth.deps import MAX_ROW_ID, InboxAgent, OpsAgent, SessionDep
 from handoff.inbox.assignment import held_by, is_supervisor
 from handoff.ops import search
 from handoff.ops.export import MEDIA_TYPES, ExportFormat, export_stream
+from handoff.ops.schemas import ConversationDetail, ConversationList
 from handoff.redaction import redact_json
-from handoff.schemas import ConversationDetail, ConversationList
 from handoff.serialize import customer_json, handoff_detail_json, iso, message_json
 from store import audit
 from store.models import Agent, Conversation, Handoff, Message, Note, SurveyAnswer, utcnow
