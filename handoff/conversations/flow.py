@@ -445,6 +445,12 @@ def _close_idle(conversation_id: str) -> None:
 
 
 async def drain_background(timeout: float = 10.0) -> None:
-    """Wait for in-flight bot exchanges (used on shutdown and by tests)."""
-    if _background:
-        await asyncio.wait(list(_background), timeout=timeout)
+    """Wait for in-flight bot exchanges (used on shutdown and by tests), including those
+    started while waiting: a WhatsApp notification's processing starts the bot exchange."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while pending := [task for task in _background if not task.done()]:
+        remaining = deadline - loop.time()
+        if remaining <= 0:
+            return
+        await asyncio.wait(pending, timeout=remaining)
