@@ -1,4 +1,7 @@
-"""NLU on the held-out split (benchmarks/holdout/, never trained on).
+"""NLU on text nobody trained on: the independent writer's set and the held-out split.
+
+benchmarks/independent/ was written by someone given only the intent descriptions and
+the store's policies (BRIEF.md); benchmarks/holdout/ by the training data's writer.
 
 Prints per-intent precision/recall/F1 and the top confusions per language, the entity
 extraction score, the fallback rate on off-topic text, and a sweep of the
@@ -21,6 +24,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 HOLDOUT = ROOT / "benchmarks" / "holdout"
+INDEPENDENT = ROOT / "benchmarks" / "independent"
 FALLBACK = {"nlu_fallback", "out_of_scope"}
 
 
@@ -111,6 +115,40 @@ def threshold_sweep(in_domain: list[dict], off_topic: list[dict]) -> None:
               f"{correct / len(in_domain):11.1%} {caught / len(off_topic):17.1%}")
 
 
+def independent_figures(examples: list[dict], parses: list[dict]) -> dict[str, float]:
+    """Accuracy, macro-F1 and off-topic recall where any fallback counts as out_of_scope."""
+    pairs = []
+    for example, parse in zip(examples, parses, strict=True):
+        predicted = predicted_label(parse)[0]
+        pairs.append((example["label"], "out_of_scope" if predicted in FALLBACK else predicted))
+    table = scores(pairs)
+    in_scope = [(g, p) for g, p in pairs if g != "out_of_scope"]
+    off_topic = [(g, p) for g, p in pairs if g == "out_of_scope"]
+    return {
+        "accuracy": sum(g == p for g, p in pairs) / len(pairs),
+        "macro_f1": sum(v[2] for v in table.values()) / len(table),
+        "in_scope_accuracy": sum(g == p for g, p in in_scope) / max(1, len(in_scope)),
+        "off_topic_recall": sum(p == "out_of_scope" for _, p in off_topic) / max(1, len(off_topic)),
+        "pairs": pairs,
+    }
+
+
+async def evaluate_independent(agent: Any, verbose: bool = True) -> dict[str, dict]:
+    """The independent writer's sets (benchmarks/independent/), one report per language."""
+    results = {}
+    for language in ("en", "id"):
+        examples = load_examples(INDEPENDENT / f"nlu_{language}.yml")
+        parses = await parse_all(agent, [ex["text"] for ex in examples])
+        figures = independent_figures(examples, parses)
+        results[language] = figures
+        if verbose:
+            report_language(f"independent {language}", examples, parses)
+            print(f"in-scope accuracy {figures['in_scope_accuracy']:.1%}, off-topic recall "
+                  f"{figures['off_topic_recall']:.1%}, macro F1 (fallback = out_of_scope) "
+                  f"{figures['macro_f1']:.3f}")
+    return results
+
+
 async def main(model: Path) -> None:
     from rasa.core.agent import Agent
     from rasa.utils.log_utils import configure_structlog
@@ -118,6 +156,9 @@ async def main(model: Path) -> None:
     configure_structlog(logging.WARNING)  # otherwise Rasa logs every parse at debug level
 
     agent = Agent.load(str(model))
+    print("# Independent writer's set (never seen by whoever wrote the training data)")
+    await evaluate_independent(agent)
+    print("\n# Held-out split (same writer as the training data)")
     all_entities, in_domain = [], []
     for language in ("en", "id"):
         examples = load_examples(HOLDOUT / f"holdout_{language}.yml")

@@ -17,6 +17,7 @@ from rasa.nlu.tokenizers.tokenizer import Token, Tokenizer
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from nlu.normalise import normalise_word
 from nlu.patterns import find_entities, shop_nlp
 
 
@@ -25,6 +26,8 @@ class SpacyBlankTokenizer(Tokenizer):
     """Tokenises with spaCy's blank Indonesian tokenizer (no model to download).
 
     Keeps emails, '#583920' and 'ORD-583920' intact, which whitespace splitting does not.
+    Each token's lemma is its normalised, stemmed form (nlu/normalise.py), which the
+    word-level featurizer reads with `use_lemma: true`.
     """
 
     @staticmethod
@@ -48,9 +51,10 @@ class SpacyBlankTokenizer(Tokenizer):
 
     def tokenize(self, message: Message, attribute: str) -> list[Token]:
         text = message.get(attribute) or ""
-        tokens = [Token(t.text, t.idx) for t in shop_nlp().make_doc(text) if t.text.strip()]
+        tokens = [Token(t.text, t.idx, lemma=normalise_word(t.text))
+                  for t in shop_nlp().make_doc(text) if t.text.strip()]
         if not tokens and text:
-            tokens = [Token(text, 0)]
+            tokens = [Token(text, 0, lemma=normalise_word(text))]
         return self._apply_token_pattern(tokens)
 
 

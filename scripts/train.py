@@ -14,7 +14,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 MODELS = ROOT / "models"
-INPUTS = ("config.yml", "domain.yml", "data", "nlu/components.py", "nlu/patterns.py")
+INPUTS = (
+    "config.yml", "domain.yml", "data", "nlu/components.py", "nlu/patterns.py", "nlu/normalise.py",
+)
 
 
 def training_hash(root: Path = ROOT) -> str:

@@ -30,3 +30,16 @@ def test_no_held_out_message_is_trained_on():
     assert len(held_out) > 400 and len(off_topic) >= 50
     assert training & held_out == set()
     assert training & off_topic == set()
+
+
+def test_no_independent_message_is_trained_on():
+    """The independent writer's sets (benchmarks/independent/) never reach the training data."""
+    training = examples(sorted((ROOT / "data" / "nlu").glob("*.yml")))
+    independent = examples(sorted((ROOT / "benchmarks" / "independent").glob("nlu_*.yml")))
+    conversations = yaml.safe_load(
+        (ROOT / "benchmarks" / "independent" / "conversations.yml").read_text())["conversations"]
+    turns = {" ".join(str(t["user"]).lower().split()) for c in conversations for t in c["turns"]}
+    assert len(independent) > 1000 and len(conversations) >= 40
+    assert training & independent == set()
+    # Bare data ("6", an email) may coincide; a customer's sentence may not.
+    assert {t for t in training & turns if len(t.split()) > 2} == set()
