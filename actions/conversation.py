@@ -44,3 +44,22 @@ def previous_bot_action(tracker: Tracker) -> str | None:
         elif seen_user and event.get("event") == "action" and event.get("name") != "action_listen":
             return event.get("name")
     return None
+
+
+# Bot actions that do not serve the customer yet: greeting, small talk, asking what they mean.
+_NOT_SERVICE = {
+    "action_session_start", "action_listen", "action_extract_slots", "utter_greet",
+    "utter_iamabot", "action_handle_fallback", "utter_welcome", "utter_ask_what_else",
+    "action_start_survey", "action_deactivate_loop",
+}
+
+
+def bot_has_served(tracker: Tracker) -> bool:
+    """Whether the bot did something for the customer in this session (answered, looked up,
+    asked for order details), so that a "thanks" or "ok" now closes the session."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "session_started":
+            return False
+        if event.get("event") == "action" and event.get("name") not in _NOT_SERVICE:
+            return True
+    return False

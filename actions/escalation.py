@@ -15,9 +15,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions.conversation import channel_of, language_of, latest_intent, previous_bot_action
+from actions.conversation import channel_of, language_of, latest_intent
 from actions.handoff_context import build_context
 from actions.order_replies import order_for_agent
+from actions.topics import MAIN_TOPICS, likely_topics, topic_buttons
 from store.conversations import WaitEstimate, create_handoff, estimate_wait
 from store.db import session_scope
 from store.orders.lookup import find_order
@@ -25,7 +26,9 @@ from store.settings import get_settings
 
 logger = logging.getLogger(__name__)
 
-FALLBACK_INTENTS = ("nlu_fallback", "out_of_scope")
+# Only messages the assistant failed to understand count towards "two misses -> a person";
+# an off-topic request was understood (and answered with what the bot can do).
+NOT_UNDERSTOOD = "nlu_fallback"
 
 
 def escalation_reason(tracker: Tracker) -> str:
@@ -39,13 +42,16 @@ def escalation_reason(tracker: Tracker) -> str:
 
 
 def consecutive_fallbacks(events: list[dict[str, Any]]) -> int:
-    """How many of the latest customer messages in a row the assistant did not understand."""
+    """How many of the latest customer messages in a row the assistant did not understand.
+
+    Button clicks ("/intent" payloads) are understood by definition.
+    """
     count = 0
     for event in reversed(events):
         if event.get("event") != "user":
             continue
         intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
-        if intent not in FALLBACK_INTENTS:
+        if intent != NOT_UNDERSTOOD or (event.get("text") or "").startswith("/"):
             break
         count += 1
     return count
@@ -128,16 +134,19 @@ class ActionOfferHuman(Action):
     ) -> list[dict[str, Any]]:
         intent = latest_intent(tracker)
         reason = tracker.get_slot("escalation_reason")
-        if intent == "deny" and previous_bot_action(tracker) == "utter_did_that_help":
-            reason = "answer_not_helpful"
-        elif intent == "request_refund":
+        if intent == "request_refund":
             reason = "refund_request"
         dispatcher.utter_message(response="utter_offer_human")
         return [SlotSet("escalation_reason", reason or "customer_request")]
 
 
 class ActionHandleFallback(Action):
-    """Says what the assistant can do; the second miss in a row goes to a person."""
+    """Never a made-up answer and never a dead end.
+
+    Off-topic: one honest line about what the assistant does, with the main topics as
+    buttons. Not understood: the likeliest topics as buttons; the second miss in a row goes
+    to a person. Every set of buttons ends with "talk to a person".
+    """
 
     def name(self) -> str:
         return "action_handle_fallback"
@@ -145,8 +154,14 @@ class ActionHandleFallback(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
+        language = language_of(tracker)
+        if latest_intent(tracker) == "out_of_scope":
+            dispatcher.utter_message(response="utter_out_of_scope",
+                                     buttons=topic_buttons(list(MAIN_TOPICS), language))
+            return []
         if consecutive_fallbacks(tracker.events) >= 2:
             return [SlotSet("escalation_reason", "not_understood"),
                     FollowupAction("action_escalate_to_human")]
-        dispatcher.utter_message(response="utter_default")
+        topics = likely_topics(tracker.latest_message) or list(MAIN_TOPICS)
+        dispatcher.utter_message(response="utter_clarify", buttons=topic_buttons(topics, language))
         return []

@@ -12,6 +12,10 @@ from actions.conversation import metadata
 from nlu.language import choose_language
 from store.settings import get_settings
 
+# Slots whose answers are data (numbers, emails, addresses, names), not sentences.
+DATA_SLOTS = ("order_id", "verification", "new_address", "lookup_email", "lookup_phone",
+              "ces_score")
+
 
 class ActionDetectLanguage(Action):
     """Custom slot mapping: runs in action_extract_slots after every user message."""
@@ -27,6 +31,7 @@ class ActionDetectLanguage(Action):
             text = ""
         current = tracker.get_slot("language")
         chosen = choose_language(
-            text, current, metadata(tracker).get("locale"), get_settings().default_language
+            text, current, metadata(tracker).get("locale"), get_settings().default_language,
+            collecting_data=tracker.get_slot("requested_slot") in DATA_SLOTS,
         )
         return [] if chosen == current else [SlotSet("language", chosen)]

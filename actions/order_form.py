@@ -24,10 +24,27 @@ from store.orders.lookup import find_order, record_request, verification_matches
 from store.settings import get_settings
 
 MAX_ATTEMPTS = 3
+# Order numbers the customer could not give (malformed or unknown) before the form stops
+# asking and offers other ways: look the order up by email and phone, or a person.
+MAX_FORM_FAILURES = 2
 MIN_ADDRESS_LENGTH = 15
 _BARE_ORDER_NUMBER = re.compile(r"(?<!\d)\d{6}(?!\d)")
+# "batal", "cancel", "stop", "gak jadi", "never mind" while the form asks for something.
+_LEAVE_FORM = re.compile(
+    r"^\W*(batal\w*|cancel|stop|skip|gak jadi|ga jadi|g jadi|nggak jadi|ngga jadi|enggak jadi|"
+    r"tidak jadi|gajadi|gk jadi|never ?mind|nvm|forget it|no need|tidak usah|gak usah|ga usah|"
+    r"nggak usah)\b(?!\s+\w+\s+\w+\s+\w+)",
+    re.IGNORECASE,
+)
 VERIFIED = "ok"
 RATE_LIMITED = "rate_limited"
+ABANDONED = "abandoned"
+GAVE_UP = "gave_up"
+
+
+def wants_to_leave(text: str) -> bool:
+    """A short "stop / batal / never mind": the customer leaves the form."""
+    return bool(_LEAVE_FORM.match(text or ""))
 
 
 def order_id_in(text: str) -> str | None:
@@ -69,28 +86,27 @@ class ValidateOrderForm(FormValidationAction):
     ) -> dict[str, Any]:
         if value is None:  # a reset by an action, not something the customer said
             return {"order_id": None}
-        order_id = order_id_in(str(value or ""))
+        text = str(value or "")
+        order_id = order_id_in(text)
+        if order_id is None and wants_to_leave(text):
+            return _leave_form()
         if order_id is None:
-            dispatcher.utter_message(response="utter_invalid_order_id")
-            return {"order_id": None}
+            return _failed_input(dispatcher, tracker, "utter_invalid_order_id")
         with session_scope() as session:
-            found = find_order(session, order_id) is not None
-            already_verified = tracker.get_slot("verified_order_id") == order_id
-            limited = found and not already_verified and _verification_throttled(
+            order = find_order(session, order_id)
+            already_verified = tracker.get_slot("verified_order_id") == order_id or (
+                order is not None and _proved_customer(tracker, order))
+            limited = order is not None and not already_verified and _verification_throttled(
                 session, order_id)
         if limited:
-            return _rate_limited(dispatcher, {"order_id": order_id, "lookup_attempts": 0})
-        if not found:
-            attempts = int(tracker.get_slot("lookup_attempts") or 0) + 1
-            if attempts >= MAX_ATTEMPTS:
-                # Give up politely: fill the form so it ends, and offer a person.
-                return {"order_id": order_id, "verification": "-", "order_check": "not_found",
-                        "lookup_attempts": 0}
-            dispatcher.utter_message(response="utter_order_not_found", order_id=order_id)
-            return {"order_id": None, "lookup_attempts": attempts}
-        slots: dict[str, Any] = {"order_id": order_id, "lookup_attempts": 0}
-        if tracker.get_slot("verified_order_id") == order_id:
-            slots.update(verification=VERIFIED, order_check="verified")
+            return _rate_limited(dispatcher, {"order_id": order_id, "form_failures": 0})
+        if order is None:
+            return _failed_input(dispatcher, tracker, "utter_order_not_found",
+                                 order_id=order_id)
+        slots: dict[str, Any] = {"order_id": order_id, "form_failures": 0}
+        if already_verified:
+            slots.update(verification=VERIFIED, order_check="verified",
+                         verified_order_id=order_id)
         else:
             slots.update(verification=None, order_check=None)
         return slots
@@ -101,10 +117,12 @@ class ValidateOrderForm(FormValidationAction):
         if value is None:  # a reset by an action, not something the customer said
             return {"verification": None}
         order_id = tracker.get_slot("order_id")
-        if tracker.get_slot("order_check") in ("not_found", RATE_LIMITED):
+        if tracker.get_slot("order_check") in (ABANDONED, GAVE_UP, RATE_LIMITED):
             return {"verification": "-"}
         if order_id and tracker.get_slot("verified_order_id") == order_id:
             return {"verification": VERIFIED, "order_check": "verified"}
+        if wants_to_leave(str(value or "")):
+            return _leave_form()
         factor = _verification_factor(tracker, str(value or ""))
         if factor == str(value or "") and order_id_in(factor):
             # An order number, not an email or phone: validate_order_id handles it.
@@ -137,10 +155,36 @@ class ValidateOrderForm(FormValidationAction):
         if value is None:  # a reset by an action, not something the customer said
             return {"new_address": None}
         address = " ".join(str(value or "").split())[:500]
+        if wants_to_leave(address):
+            return _leave_form()
         if len(address) < MIN_ADDRESS_LENGTH:
             dispatcher.utter_message(response="utter_ask_new_address")
             return {"new_address": None}
         return {"new_address": address}
+
+
+def _leave_form() -> dict[str, Any]:
+    """Fill what is missing so the form ends; action_answer_order says it has stopped."""
+    return {"order_id": "-", "verification": "-", "new_address": "-",
+            "order_check": ABANDONED, "form_failures": 0}
+
+
+def _failed_input(
+    dispatcher: CollectingDispatcher, tracker: Tracker, response: str, **variables: Any
+) -> dict[str, Any]:
+    """Ask again once; the second unusable order number ends the form with other ways out."""
+    failures = int(tracker.get_slot("form_failures") or 0) + 1
+    if failures >= MAX_FORM_FAILURES:
+        return {"order_id": "-", "verification": "-", "order_check": GAVE_UP,
+                "form_failures": 0}
+    dispatcher.utter_message(response=response, **variables)
+    return {"order_id": None, "form_failures": failures}
+
+
+def _proved_customer(tracker: Tracker, order: Any) -> bool:
+    """The customer proved who they are (email and phone) on the lookup path."""
+    proved = tracker.get_slot("verified_customer")
+    return bool(proved) and (order.email or "").lower() == str(proved).lower()
 
 
 def _verification_throttled(session: Any, order_id: str) -> bool:
@@ -185,11 +229,13 @@ class ActionAnswerOrder(Action):
     ) -> list[dict[str, Any]]:
         check = tracker.get_slot("order_check")
         reset = [SlotSet("new_address", None)]
-        if check == "not_found":
-            dispatcher.utter_message(response="utter_order_lookup_failed")
-            return reset + _offer_human("order_not_found") + [
-                SlotSet("order_id", None), SlotSet("verification", None),
-                SlotSet("order_check", None)]
+        if check in (ABANDONED, GAVE_UP):
+            left = check == ABANDONED
+            dispatcher.utter_message(
+                response="utter_order_form_left" if left else "utter_order_form_stuck")
+            return reset + [SlotSet("order_id", None), SlotSet("verification", None),
+                            SlotSet("order_check", None),
+                            SlotSet("escalation_reason", "order_not_found")]
         if check == RATE_LIMITED:  # already told by the form; a person can still help
             return reset + _offer_human("verification_rate_limited") + [
                 SlotSet("verification", None), SlotSet("order_check", None)]

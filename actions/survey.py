@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions.conversation import channel_of, language_of, latest_intent
+from actions.conversation import bot_has_served, channel_of, language_of, latest_intent
 from actions.effort_scale import is_skip, parse_effort_score
 from store.conversations import (
     HandoffError,
@@ -26,6 +26,8 @@ logger = logging.getLogger(__name__)
 DECLINED = "declined"
 NO_COMMENT = "-"
 _NOT_A_COMMENT_INTENTS = ("deny", "stop", "goodbye", "thank_you", "affirm")
+# Leaving instead of rating: the survey ends politely rather than asking again.
+_DECLINES = ("stop", "deny", "goodbye")
 
 
 class ActionStartSurvey(Action):
@@ -44,6 +46,16 @@ class ActionStartSurvey(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
         trigger = tracker.get_slot("survey_trigger") or "goodbye"
+        intent = latest_intent(tracker)
+        if trigger == "goodbye" and not bot_has_served(tracker):
+            # "thanks" / "ok" / "no" before the bot did anything: not an ending yet.
+            if intent == "goodbye":
+                dispatcher.utter_message(response="utter_goodbye")
+            else:
+                dispatcher.utter_message(response="utter_welcome")
+            return [SlotSet("survey_trigger", None), SlotSet("survey_state", "done")]
+        if trigger == "goodbye" and intent == "thank_you":
+            dispatcher.utter_message(response="utter_you_are_welcome")
         if tracker.get_slot("ces_asked"):
             if trigger == "goodbye":
                 dispatcher.utter_message(response="utter_goodbye")
@@ -76,7 +88,7 @@ class ValidateCesForm(FormValidationAction):
         if value is None:  # a reset by an action, not something the customer said
             return {"ces_score": None}
         text = str(value or "")
-        if latest_intent(tracker) in ("stop", "deny") or is_skip(text):
+        if latest_intent(tracker) in _DECLINES or is_skip(text):
             return {"ces_score": DECLINED, "ces_comment": NO_COMMENT}
         score = parse_effort_score(text)
         if score is not None:

@@ -18,9 +18,14 @@ ORDER_ID_RE = re.compile(r"^(?:(?:ord|order)?\s*[-#:]?\s*)(\d{6})$", re.IGNORECA
 EMAIL_RE = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
 _PHONE_CHARS_RE = re.compile(r"[\s().-]")
 
-# Token patterns. Order numbers need a marker (ORD, #) unless the bot asked for one;
-# bare digits are then read by the order form (see normalise_order_id).
+# Token patterns. Six digits on their own are an order number too ("pesanan 583920 udah
+# dikirim?"): customers rarely type the ORD- prefix. Amounts ("Rp 250000") are not, and a
+# longer phone-number match wins over its six-digit part.
+_MONEY_WORDS = {"rp", "rp.", "idr", "rupiah", "harga", "seharga", "total", "biaya", "ongkir",
+                "sebesar", "senilai", "price", "cost", "costs", "budget", "spend", "pay", "paid",
+                "bayar", "dibayar", "transfer", "tf"}
 _ENTITY_PATTERNS = [
+    {"label": "order_id", "pattern": [{"TEXT": {"REGEX": r"^\d{6}$"}}]},
     {"label": "order_id", "pattern": [{"TEXT": {"REGEX": r"^(?i:ord(?:er)?-?\d{6})$"}}]},
     {
         "label": "order_id",
@@ -116,6 +121,9 @@ def find_entities(text: str) -> list[Entity]:
     doc = shop_nlp()(text)
     found = []
     for span in doc.ents:
+        if span.label_ == "order_id" and span.start > 0 and (
+                doc[span.start - 1].lower_ in _MONEY_WORDS):
+            continue
         value = _NORMALISERS[span.label_](span.text)
         if value:
             found.append(Entity(span.label_, span.start_char, span.end_char, span.text, value))

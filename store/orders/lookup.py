@@ -40,6 +40,21 @@ def verification_matches(order: Order, factor: str) -> bool:
     return False
 
 
+def orders_of_customer(session: Session, *, email: str, phone: str) -> list[Order]:
+    """Orders placed with both this email and this phone number, newest first.
+
+    Both must match: one of them alone is easy to know about someone else.
+    """
+    email = normalise_email(email or "")
+    phone = normalise_phone(phone or "")
+    if email is None or phone is None:
+        return []
+    candidates = session.execute(
+        select(Order).where(Order.email == email).order_by(Order.placed_at.desc())
+    ).scalars()
+    return [o for o in candidates if _same(phone, normalise_phone(o.phone or "") or "")]
+
+
 def _same(given: str, expected: str) -> bool:
     # Constant time, so response timing does not reveal how much of a guess was right.
     return bool(expected) and hmac.compare_digest(given.encode(), expected.encode())

@@ -17,7 +17,7 @@ from actions.escalation import (
 from store.conversations import WaitEstimate
 from store.db import session_scope
 from store.models import Agent, Conversation, Handoff, Owner, Role
-from tests.trackers import action_event, bot_event, make_tracker, user_event
+from tests.trackers import bot_event, make_tracker, user_event
 
 ORDER_CONVERSATION = [
     user_event("halo kak, paket ORD-583920 saya dimana ya", "check_order_status", 0.93,
@@ -135,18 +135,25 @@ async def test_database_down_tells_the_customer_instead_of_crashing(monkeypatch)
     assert not any(e["event"] == "pause" for e in events)
 
 
-def test_consecutive_fallbacks_counts_only_the_latest_run():
+def test_consecutive_fallbacks_counts_only_the_latest_run_of_messages_not_understood():
     events = [user_event("a", "nlu_fallback"), user_event("b", "greet"),
-              user_event("c", "out_of_scope"), bot_event("..."), user_event("d", "nlu_fallback")]
+              user_event("c", "nlu_fallback"), bot_event("..."), user_event("d", "nlu_fallback")]
     assert consecutive_fallbacks(events) == 2
     assert consecutive_fallbacks([user_event("x", "greet")]) == 0
+    # Off-topic requests were understood; an accepted email in a form is not a miss either.
+    assert consecutive_fallbacks([user_event("a", "nlu_fallback"),
+                                  user_event("tell me a joke", "out_of_scope")]) == 0
+    assert consecutive_fallbacks([user_event("a", "nlu_fallback"),
+                                  user_event("rina@example.com", "inform")]) == 0
 
 
 async def test_first_fallback_explains_second_escalates():
     dispatcher = CollectingDispatcher()
     first = make_tracker(events=[user_event("asdfgh", "nlu_fallback")])
     assert await ActionHandleFallback().run(dispatcher, first, {}) == []
-    assert dispatcher.messages[0]["response"] == "utter_default"
+    assert dispatcher.messages[0]["response"] == "utter_clarify"
+    assert dispatcher.messages[0]["buttons"][-1] == {"title": "Talk to a person",
+                                                     "payload": "/request_human"}
 
     second = make_tracker(events=[user_event("asdfgh", "nlu_fallback"), bot_event("Sorry"),
                                   user_event("qwerty", "nlu_fallback")])
@@ -157,12 +164,36 @@ async def test_first_fallback_explains_second_escalates():
     assert events[-1]["name"] == "action_escalate_to_human"
 
 
-async def test_offer_after_unhelpful_answer_records_that_reason():
-    tracker = make_tracker(events=[
-        user_event("berapa ongkir ke medan", "faq"), action_event("utter_faq"),
-        action_event("utter_did_that_help"), action_event("action_listen"),
-        user_event("nggak", "deny")])
+async def test_uncertain_message_offers_the_likeliest_topics_then_a_person():
+    event = user_event("brp lama ya kalo ke papua", "nlu_fallback", 0.4)
+    event["parse_data"]["intent_ranking"] = [
+        {"name": "nlu_fallback", "confidence": 0.6}, {"name": "faq", "confidence": 0.4},
+        {"name": "check_order_status", "confidence": 0.3}, {"name": "greet", "confidence": 0.1}]
+    event["parse_data"]["response_selector"] = {"faq": {"ranking": [
+        {"intent_response_key": "faq/shipping_time", "confidence": 0.5},
+        {"intent_response_key": "faq/shipping_cost", "confidence": 0.3},
+        {"intent_response_key": "faq/invoice", "confidence": 0.1}]}}
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(events=[event], slots={"language": "id"})
+    await ActionHandleFallback().run(dispatcher, tracker, {})
+    assert [b["payload"] for b in dispatcher.messages[0]["buttons"]] == [
+        "/faq/shipping_time", "/faq/shipping_cost", "/check_order_status", "/request_human"]
+    assert dispatcher.messages[0]["buttons"][-1]["title"] == "Hubungkan ke CS"
+
+
+async def test_off_topic_gets_the_scope_answer_and_never_counts_as_a_miss():
+    events = [user_event("tell me a joke", "out_of_scope"), bot_event("Sorry, I can't..."),
+              user_event("write me an instagram caption", "out_of_scope")]
+    dispatcher = CollectingDispatcher()
+    assert await ActionHandleFallback().run(dispatcher, make_tracker(events=events), {}) == []
+    assert dispatcher.messages[0]["response"] == "utter_out_of_scope"
+    assert dispatcher.messages[0]["buttons"][0]["payload"] == "/check_order_status"
+    assert dispatcher.messages[0]["buttons"][-1]["payload"] == "/request_human"
+
+
+async def test_offer_after_a_refund_request_records_that_reason():
+    tracker = make_tracker(events=[user_event("mau refund dong", "request_refund")])
     dispatcher = CollectingDispatcher()
     events = await ActionOfferHuman().run(dispatcher, tracker, {})
     assert dispatcher.messages[0]["response"] == "utter_offer_human"
-    assert events[0]["value"] == "answer_not_helpful"
+    assert events[0]["value"] == "refund_request"

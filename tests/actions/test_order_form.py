@@ -48,7 +48,7 @@ def test_order_numbers_are_normalised_whatever_the_customer_typed(typed, expecte
 async def test_unknown_order_number_gets_its_own_answer_and_is_asked_again(database):
     slots, dispatcher = await validate("ORD-999999", "inform", {}, {"order_id": "ORD-999999"})
     assert slots["order_id"] is None
-    assert slots["lookup_attempts"] == 1
+    assert slots["form_failures"] == 1
     assert responses(dispatcher) == ["utter_order_not_found"]
     assert dispatcher.messages[0]["order_id"] == "ORD-999999"
 
@@ -60,13 +60,59 @@ async def test_malformed_and_hostile_order_numbers_are_rejected_without_lookup(d
         assert responses(dispatcher) == ["utter_invalid_order_id"]
 
 
-async def test_third_unknown_order_number_ends_the_form_for_a_person(database):
-    slots, dispatcher = await validate(
-        "ORD-999999", "inform", {"lookup_attempts": 2}, {"order_id": "ORD-999999"}
-    )
-    assert slots["order_check"] == "not_found"
+@pytest.mark.parametrize("second", ["ORD-999999", "lupa nomornya kak", "🙂"])
+async def test_second_unusable_order_number_ends_the_form_with_other_ways_out(database, second):
+    slots, dispatcher = await validate(second, "inform", {"form_failures": 1},
+                                       {"order_id": second})
+    assert slots["order_check"] == "gave_up"
     assert slots["verification"] == "-"  # the form is complete, nothing revealed
     assert responses(dispatcher) == []
+
+    answer = ActionAnswerOrder()
+    tracker = make_tracker(events=[user_event(second, "inform")],
+                           slots={"order_check": "gave_up", "order_id": "-"})
+    dispatcher = CollectingDispatcher()
+    await answer.run(dispatcher, tracker, DOMAIN)
+    assert responses(dispatcher) == ["utter_order_form_stuck"]  # lookup, person, or stop
+
+
+@pytest.mark.parametrize("slot", ["order_id", "verification", "new_address"])
+@pytest.mark.parametrize("typed", ["batal", "cancel", "gak jadi deh", "never mind", "stop"])
+async def test_stop_words_leave_the_form_from_any_question(database, slot, typed):
+    current = {
+        "order_id": {},
+        "verification": {"order_id": "ORD-583920"},
+        "new_address": {"order_id": "ORD-100001", "order_request": "change_address",
+                        "order_check": "verified", "verified_order_id": "ORD-100001"},
+    }[slot]
+    slots, dispatcher = await validate(typed, "stop", current, {slot: typed})
+    assert slots["order_check"] == "abandoned"
+    assert responses(dispatcher) == []
+    tracker = make_tracker(events=[user_event(typed, "stop")],
+                           slots={"order_check": "abandoned", "order_id": "-"})
+    dispatcher = CollectingDispatcher()
+    events = await ActionAnswerOrder().run(dispatcher, tracker, DOMAIN)
+    assert responses(dispatcher) == ["utter_order_form_left"]
+    assert {"event": "slot", "name": "order_id", "value": None} in [
+        {k: e.get(k) for k in ("event", "name", "value")} for e in events]
+
+
+async def test_cancel_with_an_order_number_is_an_order_number_not_leaving(database):
+    slots, _ = await validate("cancel 583920", "cancel_order", {}, {"order_id": "cancel 583920"})
+    assert slots["order_id"] == "ORD-583920"
+
+
+async def test_orders_of_a_customer_who_proved_email_and_phone_need_no_second_check(database):
+    slots, dispatcher = await validate(
+        "ORD-583921", "check_order_status", {"verified_customer": RINA_EMAIL},
+        {"order_id": "ORD-583921"})
+    assert slots["verification"] == "ok"
+    assert slots["verified_order_id"] == "ORD-583921"
+    # Someone else's order is not opened by that proof.
+    slots, _ = await validate(
+        "ORD-240518", "check_order_status", {"verified_customer": RINA_EMAIL},
+        {"order_id": "ORD-240518"})
+    assert slots["verification"] is None
 
 
 async def test_known_order_asks_for_verification_and_reveals_nothing(database):

@@ -11,7 +11,7 @@ from actions.survey import ActionStartSurvey, ActionSubmitSurvey, ValidateCesFor
 from store.conversations import create_handoff
 from store.db import session_scope
 from store.models import Agent, Conversation, HandoffStatus, Role, SurveyAnswer
-from tests.trackers import make_tracker, slot_event, user_event
+from tests.trackers import action_event, make_tracker, slot_event, user_event
 
 DOMAIN = {"slots": {}, "forms": {"ces_form": {"required_slots": ["ces_score", "ces_comment"]}}}
 
@@ -32,11 +32,38 @@ def test_unreadable_effort_replies_give_none(reply):
     assert parse_effort_score(reply) is None
 
 
-async def start(slots=None, sender_id="conv-survey"):
+SERVED = [user_event("how long to medan?", "faq"), action_event("utter_faq"),
+          action_event("action_listen")]
+
+
+async def start(slots=None, sender_id="conv-survey", text="bye", intent="goodbye", served=True):
     dispatcher = CollectingDispatcher()
-    tracker = make_tracker(events=[user_event("bye", "goodbye", metadata={"channel": "web"})],
+    said = user_event(text, intent, metadata={"channel": "web"})
+    tracker = make_tracker(events=(SERVED if served else []) + [said],
                            slots=slots or {}, sender_id=sender_id)
     return await ActionStartSurvey().run(dispatcher, tracker, {}), dispatcher
+
+
+@pytest.mark.parametrize(("text", "intent"), [("makasih kak", "thank_you"), ("ok", "affirm"),
+                                              ("nope", "deny"), ("udah itu aja", "stop"),
+                                              ("bye", "goodbye")])
+async def test_any_ending_after_being_served_asks_the_survey_in_the_same_turn(
+        database, text, intent):
+    events, dispatcher = await start({"language": "id"}, text=text, intent=intent)
+    assert {e["name"]: e["value"] for e in events}["survey_state"] == "ask"
+    welcome = ["utter_you_are_welcome"] if intent == "thank_you" else []
+    assert [m["response"] for m in dispatcher.messages] == welcome
+
+
+@pytest.mark.parametrize(("text", "intent", "said"), [("thanks", "thank_you", "utter_welcome"),
+                                                      ("ok", "affirm", "utter_welcome"),
+                                                      ("bye", "goodbye", "utter_goodbye")])
+async def test_an_ending_before_the_bot_did_anything_asks_no_survey(database, text, intent, said):
+    events, dispatcher = await start({"language": "en"}, text=text, intent=intent, served=False)
+    assert {e["name"]: e["value"] for e in events}["survey_state"] == "done"
+    assert [m["response"] for m in dispatcher.messages] == [said]
+    with session_scope() as session:
+        assert session.execute(select(SurveyAnswer)).scalars().all() == []
 
 
 async def test_goodbye_asks_the_question_once_and_records_it_as_sent(database):

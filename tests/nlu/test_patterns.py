@@ -18,11 +18,17 @@ def found(text: str) -> list[tuple[str, str, str]]:
         ("ord 583920 udah dikirim?", [("order_id", "ord 583920", "ORD-583920")]),
         ("pesanan #583920 kak", [("order_id", "#583920", "ORD-583920")]),
         ("order583920", [("order_id", "order583920", "ORD-583920")]),
+        ("pesanan 583920 udah sampe mana", [("order_id", "583920", "ORD-583920")]),
+        ("where is my order 583920", [("order_id", "order 583920", "ORD-583920")]),
+        ("my parcel 583920 is late", [("order_id", "583920", "ORD-583920")]),
         ("harga 150000 ya", []),
+        ("is Rp 250000 enough for free shipping", []),
         ("ORD-58392", []),
+        ("kode pos 12345", []),
+        ("hp 0812 345678 90", [("phone", "0812 345678 90", "+6281234567890")]),
     ],
 )
-def test_order_numbers_need_a_marker_outside_the_form(text, expected):
+def test_order_numbers_with_or_without_prefix_but_never_amounts(text, expected):
     assert found(text) == expected
 
 

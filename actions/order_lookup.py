@@ -1,0 +1,95 @@
+"""For a customer without the order number: prove who you are, then pick from your orders.
+
+Both the email and the phone number must belong to the same customer's orders before
+anything is shown, and then only order numbers and dates (the details still come through
+the order form). The proved email is remembered for the session (`verified_customer`),
+so the order picked from the list is answered without asking again.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.conversation import language_of
+from actions.order_form import wants_to_leave
+from nlu.patterns import normalise_email, normalise_phone
+from store.db import session_scope
+from store.orders.lookup import orders_of_customer
+
+MAX_LISTED = 5
+NOT_GIVEN = "-"
+# The intent each request goes back through when the customer picks an order.
+_REQUEST_INTENTS = {"cancel": "cancel_order", "change_address": "change_shipping_address"}
+
+
+def _entity_value(tracker: Tracker, entity: str) -> str | None:
+    for found in tracker.latest_message.get("entities") or []:
+        if found.get("entity") == entity and found.get("value"):
+            return str(found["value"])
+    return None
+
+
+class ValidateOrderLookupForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_order_lookup_form"
+
+    def validate_lookup_email(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return self._validate("lookup_email", normalise_email, value, dispatcher, tracker,
+                              "email", "utter_invalid_lookup_email")
+
+    def validate_lookup_phone(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return self._validate("lookup_phone", normalise_phone, value, dispatcher, tracker,
+                              "phone", "utter_invalid_lookup_phone")
+
+    @staticmethod
+    def _validate(slot: str, normalise: Any, value: Any, dispatcher: CollectingDispatcher,
+                  tracker: Tracker, entity: str, invalid_response: str) -> dict[str, Any]:
+        if value is None:  # a reset by an action, not something the customer said
+            return {slot: None}
+        text = str(value)
+        if wants_to_leave(text):
+            return {"lookup_email": NOT_GIVEN, "lookup_phone": NOT_GIVEN}
+        canonical = normalise(_entity_value(tracker, entity) or text)
+        if canonical is None:
+            dispatcher.utter_message(response=invalid_response)
+            return {slot: None}
+        return {slot: canonical}
+
+
+class ActionListOrders(Action):
+    """Lists the proved customer's recent orders as buttons, or says nothing matched."""
+
+    def name(self) -> str:
+        return "action_list_orders"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        email, phone = tracker.get_slot("lookup_email"), tracker.get_slot("lookup_phone")
+        reset = [SlotSet("lookup_email", None), SlotSet("lookup_phone", None)]
+        if NOT_GIVEN in (email, phone):
+            dispatcher.utter_message(response="utter_order_form_left")
+            return reset
+        with session_scope() as session:
+            orders = orders_of_customer(session, email=email, phone=phone)[:MAX_LISTED]
+            listed = [(o.order_id, o.placed_at) for o in orders]
+        if not listed:
+            dispatcher.utter_message(response="utter_order_lookup_no_match")
+            return reset + [SlotSet("escalation_reason", "order_not_found"),
+                            FollowupAction("action_offer_human")]
+        intent = _REQUEST_INTENTS.get(tracker.get_slot("order_request"), "check_order_status")
+        date_format = "%d/%m/%Y" if language_of(tracker) == "id" else "%d %b %Y"
+        buttons = [{"title": f"{order_id} · {placed_at:{date_format}}",
+                    "payload": f'/{intent}{{"order_id":"{order_id}"}}'}
+                   for order_id, placed_at in listed]
+        dispatcher.utter_message(response="utter_order_list", buttons=buttons)
+        return reset + [SlotSet("verified_customer", email)]
