@@ -40,6 +40,8 @@ VERIFIED = "ok"
 RATE_LIMITED = "rate_limited"
 ABANDONED = "abandoned"
 GAVE_UP = "gave_up"
+LOOKUP = "lookup"
+_HAS_DIGIT = re.compile(r"\d")
 
 
 def wants_to_leave(text: str) -> bool:
@@ -90,6 +92,10 @@ class ValidateOrderForm(FormValidationAction):
         order_id = order_id_in(text)
         if order_id is None and wants_to_leave(text):
             return _leave_form()
+        if order_id is None and _contact_details(tracker):
+            # No number, but an email or phone: find the orders with them instead.
+            return {"order_id": "-", "verification": "-", "order_check": LOOKUP,
+                    "form_failures": 0, **_contact_details(tracker)}
         if order_id is None:
             return _failed_input(dispatcher, tracker, "utter_invalid_order_id")
         with session_scope() as session:
@@ -117,7 +123,7 @@ class ValidateOrderForm(FormValidationAction):
         if value is None:  # a reset by an action, not something the customer said
             return {"verification": None}
         order_id = tracker.get_slot("order_id")
-        if tracker.get_slot("order_check") in (ABANDONED, GAVE_UP, RATE_LIMITED):
+        if tracker.get_slot("order_check") in (ABANDONED, GAVE_UP, RATE_LIMITED, LOOKUP):
             return {"verification": "-"}
         if order_id and tracker.get_slot("verified_order_id") == order_id:
             return {"verification": VERIFIED, "order_check": "verified"}
@@ -157,7 +163,8 @@ class ValidateOrderForm(FormValidationAction):
         address = " ".join(str(value or "").split())[:500]
         if wants_to_leave(address):
             return _leave_form()
-        if len(address) < MIN_ADDRESS_LENGTH:
+        # An address has a house number or a postcode; a complaint or a question has none.
+        if len(address) < MIN_ADDRESS_LENGTH or not _HAS_DIGIT.search(address):
             dispatcher.utter_message(response="utter_ask_new_address")
             return {"new_address": None}
         return {"new_address": address}
@@ -179,6 +186,15 @@ def _failed_input(
                 "form_failures": 0}
     dispatcher.utter_message(response=response, **variables)
     return {"order_id": None, "form_failures": failures}
+
+
+def _contact_details(tracker: Tracker) -> dict[str, str]:
+    """lookup_email / lookup_phone from the email and phone found in the latest message."""
+    found = {}
+    for entity in tracker.latest_message.get("entities") or []:
+        if entity.get("entity") in ("email", "phone") and entity.get("value"):
+            found.setdefault(f"lookup_{entity['entity']}", str(entity["value"]))
+    return found
 
 
 def _proved_customer(tracker: Tracker, order: Any) -> bool:
@@ -229,6 +245,9 @@ class ActionAnswerOrder(Action):
     ) -> list[dict[str, Any]]:
         check = tracker.get_slot("order_check")
         reset = [SlotSet("new_address", None)]
+        if check == LOOKUP:
+            return reset + [SlotSet("order_id", None), SlotSet("verification", None),
+                            SlotSet("order_check", None), FollowupAction("order_lookup_form")]
         if check in (ABANDONED, GAVE_UP):
             left = check == ABANDONED
             dispatcher.utter_message(

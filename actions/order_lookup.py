@@ -22,7 +22,9 @@ from store.db import session_scope
 from store.orders.lookup import orders_of_customer
 
 MAX_LISTED = 5
+MAX_FAILURES = 2
 NOT_GIVEN = "-"
+GAVE_UP = "?"
 # The intent each request goes back through when the customer picks an order.
 _REQUEST_INTENTS = {"cancel": "cancel_order", "change_address": "change_shipping_address"}
 
@@ -60,9 +62,18 @@ class ValidateOrderLookupForm(FormValidationAction):
             return {"lookup_email": NOT_GIVEN, "lookup_phone": NOT_GIVEN}
         canonical = normalise(_entity_value(tracker, entity) or text)
         if canonical is None:
+            failures = int(tracker.get_slot("form_failures") or 0) + 1
+            if failures >= MAX_FAILURES:
+                return {"lookup_email": GAVE_UP, "lookup_phone": GAVE_UP, "form_failures": 0}
             dispatcher.utter_message(response=invalid_response)
-            return {slot: None}
-        return {slot: canonical}
+            return {slot: None, "form_failures": failures}
+        # Both in one message ("rina@example.com, 0811 2233 4455"): take both.
+        other = {"lookup_email": ("lookup_phone", "phone", normalise_phone),
+                 "lookup_phone": ("lookup_email", "email", normalise_email)}[slot]
+        extra = _entity_value(tracker, other[1])
+        if extra and not tracker.get_slot(other[0]) and other[2](extra):
+            return {slot: canonical, other[0]: other[2](extra), "form_failures": 0}
+        return {slot: canonical, "form_failures": 0}
 
 
 class ActionListOrders(Action):
@@ -76,8 +87,10 @@ class ActionListOrders(Action):
     ) -> list[dict[str, Any]]:
         email, phone = tracker.get_slot("lookup_email"), tracker.get_slot("lookup_phone")
         reset = [SlotSet("lookup_email", None), SlotSet("lookup_phone", None)]
-        if NOT_GIVEN in (email, phone):
-            dispatcher.utter_message(response="utter_order_form_left")
+        if NOT_GIVEN in (email, phone) or GAVE_UP in (email, phone):
+            left = NOT_GIVEN in (email, phone)
+            dispatcher.utter_message(
+                response="utter_order_form_left" if left else "utter_order_form_stuck")
             return reset
         with session_scope() as session:
             orders = orders_of_customer(session, email=email, phone=phone)[:MAX_LISTED]

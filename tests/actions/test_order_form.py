@@ -298,3 +298,25 @@ async def test_verification_links_the_conversation_to_one_customer_across_channe
         web, whatsapp = (session.get(Conversation, c) for c in ("web-conv", "wa-conv"))
         assert web.customer_id is not None and web.customer_id == whatsapp.customer_id
         assert (web.customer.email, web.customer.phone) == (RINA_EMAIL, "+6281122334455")
+
+
+async def test_an_email_instead_of_an_order_number_looks_the_orders_up(database):
+    entities = [{"entity": "email", "value": RINA_EMAIL}]
+    slots, dispatcher = await validate(RINA_EMAIL, "inform", {}, {"order_id": RINA_EMAIL},
+                                       entities=entities)
+    assert slots["order_check"] == "lookup" and slots["lookup_email"] == RINA_EMAIL
+    assert responses(dispatcher) == []
+    tracker = make_tracker(events=[user_event(RINA_EMAIL, "inform")],
+                           slots={"order_check": "lookup", "order_id": "-"})
+    events = await ActionAnswerOrder().run(CollectingDispatcher(), tracker, DOMAIN)
+    assert events[-1]["event"] == "followup" and events[-1]["name"] == "order_lookup_form"
+
+
+@pytest.mark.parametrize("typed", ["this is taking forever, I'm really annoyed",
+                                   "kok lama banget sih ini"])
+async def test_a_complaint_is_never_recorded_as_the_new_address(database, typed):
+    current = {"order_id": "ORD-100001", "order_request": "change_address",
+               "order_check": "verified", "verified_order_id": "ORD-100001"}
+    slots, dispatcher = await validate(typed, "complain", current, {"new_address": typed})
+    assert slots["new_address"] is None
+    assert responses(dispatcher) == ["utter_ask_new_address"]

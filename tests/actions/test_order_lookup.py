@@ -89,3 +89,24 @@ async def test_no_match_reveals_nothing_and_offers_a_person(database):
     assert events[-1] == {"event": "followup", "name": "action_offer_human",
                           "timestamp": events[-1]["timestamp"]}
     assert all(e.get("name") != "verified_customer" for e in events)
+
+
+async def test_email_and_phone_in_one_message_fill_both(database):
+    entities = [{"entity": "email", "value": RINA_EMAIL}, {"entity": "phone", "value": RINA_PHONE}]
+    text = "email rina.wijaya@example.com, phone 0811 2233 4455"
+    slots, _ = await validate(text, "inform", {"lookup_email": text}, entities=entities)
+    assert (slots["lookup_email"], slots["lookup_phone"]) == (RINA_EMAIL, RINA_PHONE)
+
+
+async def test_second_unreadable_answer_ends_the_lookup_with_other_ways_out(database):
+    tracker = make_tracker(
+        events=[user_event("ORD-583921", "inform")],
+        slots={"requested_slot": "lookup_phone", "form_failures": 1},
+        active_loop="order_lookup_form",
+        extra_slot_events=[slot_event("lookup_phone", "ORD-583921")],
+    )
+    events = await ValidateOrderLookupForm().run(CollectingDispatcher(), tracker, DOMAIN)
+    slots = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+    assert slots["lookup_phone"] == "?"
+    _, dispatcher = await list_orders({"lookup_email": "?", "lookup_phone": "?"})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_order_form_stuck"]
