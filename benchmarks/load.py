@@ -122,13 +122,11 @@ async def answer_survey(c: Customer, score: int, comment: str | None) -> None:
 
 async def faq_id(c: Customer) -> None:
     await c.say("kak pengiriman ke Surabaya berapa lama ya?")
-    await c.click("/affirm")
     await c.say("ada COD gak min?")
 
 
 async def faq_en(c: Customer) -> None:
     await c.say("How much does shipping cost to Medan?")
-    await c.click("/affirm")
     await c.say("can I return an item I bought last week?")
 
 
@@ -161,15 +159,13 @@ async def escalation_en(c: Customer) -> None:
 async def goodbye_id(c: Customer) -> None:
     await c.say("halo kak")
     await c.say("jam buka toko sampai jam berapa ya kak?")
-    await c.click("/affirm")
-    await c.click("/deny")  # "Sudah, itu saja" ends the session with the survey
+    await c.say("udah itu aja kak")  # any ending after an answer asks the survey
     await answer_survey(c, 7, None)
 
 
 async def goodbye_en(c: Customer) -> None:
     await c.say("hi there")
     await c.say("What payment methods do you accept?")
-    await c.click("/affirm")
     await c.say("no that's all, bye")
     await answer_survey(c, 6, "quick and clear answers")
 

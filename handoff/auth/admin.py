@@ -10,6 +10,7 @@ from sqlalchemy import select
 from handoff.auth.accounts import AccountError, create_agent
 from handoff.auth.deps import MAX_ROW_ID, SessionDep, require_role
 from handoff.auth.schemas import AgentAccountList, AgentAccountOut, AuditEventList, NewAgentRequest
+from handoff.schemas import NO_NUL
 from handoff.serialize import agent_json, iso
 from store import audit
 from store.models import Agent, Role
@@ -48,7 +49,7 @@ def add_agent(body: NewAgentRequest, admin: AdminAgent, session: SessionDep) -> 
 def audit_log(
     _admin: AdminAgent,
     session: SessionDep,
-    action: Annotated[str | None, Query(max_length=40)] = None,
+    action: Annotated[str | None, Query(max_length=40, pattern=NO_NUL)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0, le=MAX_ROW_ID)] = 0,
 ) -> dict:

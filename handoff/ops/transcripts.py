@@ -21,6 +21,7 @@ from handoff.ops import search
 from handoff.ops.export import MEDIA_TYPES, ExportFormat, export_stream
 from handoff.ops.schemas import ConversationDetail, ConversationList
 from handoff.redaction import redact_json
+from handoff.schemas import NO_NUL
 from handoff.serialize import customer_json, handoff_detail_json, iso, message_json
 from store import audit
 from store.models import Agent, Conversation, Handoff, Message, Note, SurveyAnswer, utcnow
@@ -30,12 +31,13 @@ PREVIOUS_LIMIT = 10
 
 
 def conversation_filters(
-    q: Annotated[str | None, Query(max_length=200, description="text in any message")] = None,
+    q: Annotated[str | None, Query(max_length=200, pattern=NO_NUL,
+                                             description="text in any message")] = None,
     date_from: Annotated[date | None, Query(alias="from")] = None,
     date_to: Annotated[date | None, Query(alias="to")] = None,
-    channel: Annotated[str | None, Query(max_length=16)] = None,
+    channel: Annotated[str | None, Query(max_length=16, pattern=NO_NUL)] = None,
     language: Annotated[str | None, Query(regex="^[a-z]{2}$")] = None,
-    reason: Annotated[str | None, Query(max_length=40)] = None,
+    reason: Annotated[str | None, Query(max_length=40, pattern=NO_NUL)] = None,
     ces: Annotated[int | None, Query(ge=1, le=7)] = None,
     agent_id: Annotated[int | None, Query(ge=1, le=MAX_ROW_ID)] = None,
     resolved_by: Annotated[search.ResolvedBy | None, Query()] = None,
