@@ -92,10 +92,11 @@ class ValidateOrderForm(FormValidationAction):
         order_id = order_id_in(text)
         if order_id is None and wants_to_leave(text):
             return _leave_form()
-        if order_id is None and _contact_details(tracker):
+        contact = contact_details(tracker)
+        if order_id is None and contact:
             # No number, but an email or phone: find the orders with them instead.
             return {"order_id": "-", "verification": "-", "order_check": LOOKUP,
-                    "form_failures": 0, **_contact_details(tracker)}
+                    "form_failures": 0, **contact}
         if order_id is None:
             return _failed_input(dispatcher, tracker, "utter_invalid_order_id")
         with session_scope() as session:
@@ -188,9 +189,10 @@ def _failed_input(
     return {"order_id": None, "form_failures": failures}
 
 
-def _contact_details(tracker: Tracker) -> dict[str, str]:
-    """lookup_email / lookup_phone from the email and phone found in the latest message."""
-    found = {}
+def contact_details(tracker: Tracker) -> dict[str, str]:
+    """lookup_email / lookup_phone: the first email and phone in the latest message,
+    canonical (the entity extractor normalised them), in the order they were typed."""
+    found: dict[str, str] = {}
     for entity in tracker.latest_message.get("entities") or []:
         if entity.get("entity") in ("email", "phone") and entity.get("value"):
             found.setdefault(f"lookup_{entity['entity']}", str(entity["value"]))
@@ -220,10 +222,7 @@ def _rate_limited(dispatcher: CollectingDispatcher, slots: dict[str, Any]) -> di
 
 def _verification_factor(tracker: Tracker, value: str) -> str:
     """Prefer an email/phone entity of this message over the raw text around it."""
-    for entity in tracker.latest_message.get("entities") or []:
-        if entity.get("entity") in ("email", "phone") and entity.get("value"):
-            return str(entity["value"])
-    return value
+    return next(iter(contact_details(tracker).values()), value)
 
 
 def _still_changeable(order_id: str | None) -> bool:

@@ -16,24 +16,21 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.conversation import language_of
-from actions.order_form import wants_to_leave
+from actions.order_form import MAX_FORM_FAILURES, contact_details, wants_to_leave
 from nlu.patterns import normalise_email, normalise_phone
 from store.db import session_scope
 from store.orders.lookup import orders_of_customer
 
 MAX_LISTED = 5
-MAX_FAILURES = 2
 NOT_GIVEN = "-"
 GAVE_UP = "?"
 # The intent each request goes back through when the customer picks an order.
 _REQUEST_INTENTS = {"cancel": "cancel_order", "change_address": "change_shipping_address"}
 
 
-def _entity_value(tracker: Tracker, entity: str) -> str | None:
-    for found in tracker.latest_message.get("entities") or []:
-        if found.get("entity") == entity and found.get("value"):
-            return str(found["value"])
-    return None
+_NORMALISERS = {"lookup_email": normalise_email, "lookup_phone": normalise_phone}
+_INVALID = {"lookup_email": "utter_invalid_lookup_email",
+            "lookup_phone": "utter_invalid_lookup_phone"}
 
 
 class ValidateOrderLookupForm(FormValidationAction):
@@ -43,37 +40,32 @@ class ValidateOrderLookupForm(FormValidationAction):
     def validate_lookup_email(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        return self._validate("lookup_email", normalise_email, value, dispatcher, tracker,
-                              "email", "utter_invalid_lookup_email")
+        return _validate("lookup_email", value, dispatcher, tracker)
 
     def validate_lookup_phone(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        return self._validate("lookup_phone", normalise_phone, value, dispatcher, tracker,
-                              "phone", "utter_invalid_lookup_phone")
+        return _validate("lookup_phone", value, dispatcher, tracker)
 
-    @staticmethod
-    def _validate(slot: str, normalise: Any, value: Any, dispatcher: CollectingDispatcher,
-                  tracker: Tracker, entity: str, invalid_response: str) -> dict[str, Any]:
-        if value is None:  # a reset by an action, not something the customer said
-            return {slot: None}
-        text = str(value)
-        if wants_to_leave(text):
-            return {"lookup_email": NOT_GIVEN, "lookup_phone": NOT_GIVEN}
-        canonical = normalise(_entity_value(tracker, entity) or text)
-        if canonical is None:
-            failures = int(tracker.get_slot("form_failures") or 0) + 1
-            if failures >= MAX_FAILURES:
-                return {"lookup_email": GAVE_UP, "lookup_phone": GAVE_UP, "form_failures": 0}
-            dispatcher.utter_message(response=invalid_response)
-            return {slot: None, "form_failures": failures}
-        # Both in one message ("rina@example.com, 0811 2233 4455"): take both.
-        other = {"lookup_email": ("lookup_phone", "phone", normalise_phone),
-                 "lookup_phone": ("lookup_email", "email", normalise_email)}[slot]
-        extra = _entity_value(tracker, other[1])
-        if extra and not tracker.get_slot(other[0]) and other[2](extra):
-            return {slot: canonical, other[0]: other[2](extra), "form_failures": 0}
-        return {slot: canonical, "form_failures": 0}
+
+def _validate(slot: str, value: Any, dispatcher: CollectingDispatcher,
+              tracker: Tracker) -> dict[str, Any]:
+    if value is None:  # a reset by an action, not something the customer said
+        return {slot: None}
+    text = str(value)
+    if wants_to_leave(text):
+        return {"lookup_email": NOT_GIVEN, "lookup_phone": NOT_GIVEN}
+    found = contact_details(tracker)
+    canonical = found.get(slot) or _NORMALISERS[slot](text)
+    if canonical is None:
+        failures = int(tracker.get_slot("form_failures") or 0) + 1
+        if failures >= MAX_FORM_FAILURES:
+            return {"lookup_email": GAVE_UP, "lookup_phone": GAVE_UP, "form_failures": 0}
+        dispatcher.utter_message(response=_INVALID[slot])
+        return {slot: None, "form_failures": failures}
+    # Both in one message ("rina@example.com, 0811 2233 4455"): take both.
+    others = {k: v for k, v in found.items() if k != slot and not tracker.get_slot(k)}
+    return {slot: canonical, **others, "form_failures": 0}
 
 
 class ActionListOrders(Action):
