@@ -33,6 +33,14 @@ def latest_intent(tracker: Tracker) -> str | None:
     return (tracker.latest_message.get("intent") or {}).get("name")
 
 
+def previous_intent(tracker: Tracker) -> str | None:
+    """The intent of the customer's message before the current one."""
+    users = (e for e in reversed(tracker.events) if e.get("event") == "user")
+    next(users, None)
+    previous = next(users, None) or {}
+    return ((previous.get("parse_data") or {}).get("intent") or {}).get("name")
+
+
 def previous_bot_action(tracker: Tracker) -> str | None:
     """The last action the bot ran before the current user message."""
     seen_user = False

@@ -15,7 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions.conversation import channel_of, language_of, latest_intent
+from actions.conversation import channel_of, language_of, latest_intent, previous_intent
 from actions.handoff_context import build_context
 from actions.order_replies import order_for_agent
 from actions.topics import MAIN_TOPICS, likely_topics, topic_buttons
@@ -35,7 +35,9 @@ def escalation_reason(tracker: Tracker) -> str:
     """Why we hand over: what the customer just said wins over an earlier decision."""
     intent = latest_intent(tracker)
     if intent == "request_human":
-        return "customer_request"
+        # "Ask the team for a refund" after the refund answer is a refund request.
+        return "refund_request" if previous_intent(tracker) == "request_refund" \
+            else "customer_request"
     if intent == "complain":
         return "complaint"
     return tracker.get_slot("escalation_reason") or "customer_request"
@@ -132,10 +134,7 @@ class ActionOfferHuman(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
-        intent = latest_intent(tracker)
         reason = tracker.get_slot("escalation_reason")
-        if intent == "request_refund":
-            reason = "refund_request"
         dispatcher.utter_message(response="utter_offer_human")
         return [SlotSet("escalation_reason", reason or "customer_request")]
 

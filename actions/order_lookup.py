@@ -8,6 +8,7 @@ so the order picked from the list is answered without asking again.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -26,6 +27,30 @@ NOT_GIVEN = "-"
 GAVE_UP = "?"
 # The intent each request goes back through when the customer picks an order.
 _REQUEST_INTENTS = {"cancel": "cancel_order", "change_address": "change_shipping_address"}
+
+
+# What a customer without the number wants to do with the order, from their own words
+# ("mau ganti alamat tp lupa no pesanannya"): the forgot_order_id intent does not say.
+_NAMED_REQUESTS = (
+    ("cancel", re.compile(r"\b(cancel\w*|batal\w*|membatalkan|dibatalkan)\b", re.IGNORECASE)),
+    ("change_address", re.compile(r"\b(alamat|address)\b(?!\s*(email|e-mail|surel))",
+                                  re.IGNORECASE)),
+)
+
+
+def request_named_in(text: str) -> str | None:
+    """"cancel" / "change_address" when the message names that request, else None."""
+    return next((request for request, pattern in _NAMED_REQUESTS if pattern.search(text or "")),
+                None)
+
+
+def _request_of_lookup(tracker: Tracker) -> str | None:
+    """The request named in the message that started the lookup, else the current one."""
+    for event in reversed(tracker.events):
+        intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+        if event.get("event") == "user" and intent == "forgot_order_id":
+            return request_named_in(event.get("text") or "") or tracker.get_slot("order_request")
+    return tracker.get_slot("order_request")
 
 
 _NORMALISERS = {"lookup_email": normalise_email, "lookup_phone": normalise_phone}
@@ -91,10 +116,13 @@ class ActionListOrders(Action):
             dispatcher.utter_message(response="utter_order_lookup_no_match")
             return reset + [SlotSet("escalation_reason", "order_not_found"),
                             FollowupAction("action_offer_human")]
-        intent = _REQUEST_INTENTS.get(tracker.get_slot("order_request"), "check_order_status")
+        request = _request_of_lookup(tracker)
+        intent = _REQUEST_INTENTS.get(request, "check_order_status")
         date_format = "%d/%m/%Y" if language_of(tracker) == "id" else "%d %b %Y"
         buttons = [{"title": f"{order_id} · {placed_at:{date_format}}",
                     "payload": f'/{intent}{{"order_id":"{order_id}"}}'}
                    for order_id, placed_at in listed]
         dispatcher.utter_message(response="utter_order_list", buttons=buttons)
-        return reset + [SlotSet("verified_customer", email)]
+        # A typed order number (instead of a tap) goes on with the same request.
+        return reset + [SlotSet("verified_customer", email),
+                        SlotSet("order_request", request or "status")]

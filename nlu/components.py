@@ -1,7 +1,7 @@
 """Rasa pipeline components backed by the spaCy pipeline in nlu.patterns.
 
-Referenced from config.yml as `nlu.components.SpacyBlankTokenizer` and
-`nlu.components.ShopEntityExtractor`.
+Referenced from config.yml as `nlu.components.SpacyBlankTokenizer`,
+`nlu.components.ShopEntityExtractor` and `nlu.components.PersonRequestRule`.
 """
 
 from __future__ import annotations
@@ -14,11 +14,21 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.nlu.tokenizers.tokenizer import Token, Tokenizer
-from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.constants import (
+    ENTITIES,
+    INTENT,
+    INTENT_NAME_KEY,
+    INTENT_RANKING_KEY,
+    PREDICTED_CONFIDENCE_KEY,
+    TEXT,
+)
 from rasa.shared.nlu.training_data.message import Message
 
 from nlu.normalise import normalise_word
 from nlu.patterns import find_entities, shop_nlp
+from nlu.person_request import asks_for_a_person
+
+PERSON_INTENT = "request_human"
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False)
@@ -85,4 +95,37 @@ class ShopEntityExtractor(GraphComponent, EntityExtractorMixin):
             if found:
                 found = self.add_extractor_name(found)
                 message.set(ENTITIES, message.get(ENTITIES, []) + found, add_to_output=True)
+        return messages
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class PersonRequestRule(GraphComponent):
+    """A plain request for a person is request_human, whatever the classifier weighed.
+
+    Runs after the classifier and before FallbackClassifier, so a customer who asks for a
+    human is never answered with "did you mean…?" (nlu/person_request.py).
+    """
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> PersonRequestRule:
+        return cls()
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        for message in messages:
+            intent = message.get(INTENT) or {}
+            if intent.get(INTENT_NAME_KEY) == PERSON_INTENT:
+                continue
+            if not asks_for_a_person(message.get(TEXT) or ""):
+                continue
+            chosen = {INTENT_NAME_KEY: PERSON_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0}
+            ranking = [r for r in message.get(INTENT_RANKING_KEY) or []
+                       if r.get(INTENT_NAME_KEY) != PERSON_INTENT]
+            message.set(INTENT, chosen, add_to_output=True)
+            message.set(INTENT_RANKING_KEY, [chosen, *ranking], add_to_output=True)
         return messages

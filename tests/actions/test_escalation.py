@@ -10,8 +10,8 @@ from sqlalchemy import select
 from actions.escalation import (
     ActionEscalateToHuman,
     ActionHandleFallback,
-    ActionOfferHuman,
     consecutive_fallbacks,
+    escalation_reason,
     wait_message,
 )
 from store.conversations import WaitEstimate
@@ -191,9 +191,12 @@ async def test_off_topic_gets_the_scope_answer_and_never_counts_as_a_miss():
     assert dispatcher.messages[0]["buttons"][-1]["payload"] == "/request_human"
 
 
-async def test_offer_after_a_refund_request_records_that_reason():
-    tracker = make_tracker(events=[user_event("mau refund dong", "request_refund")])
-    dispatcher = CollectingDispatcher()
-    events = await ActionOfferHuman().run(dispatcher, tracker, {})
-    assert dispatcher.messages[0]["response"] == "utter_offer_human"
-    assert events[0]["value"] == "refund_request"
+def test_asking_for_the_team_after_the_refund_answer_is_a_refund_request():
+    refund_then_person = [user_event("mau refund dong", "request_refund"),
+                          bot_event("Dana dikembalikan..."),
+                          user_event("/request_human", "request_human")]
+    person_only = [user_event("where is my parcel", "check_order_status"),
+                   bot_event("What's your order number?"),
+                   user_event("/request_human", "request_human")]
+    assert escalation_reason(make_tracker(events=refund_then_person)) == "refund_request"
+    assert escalation_reason(make_tracker(events=person_only)) == "customer_request"

@@ -81,6 +81,27 @@ async def test_a_proved_customer_picks_from_their_orders_as_buttons(database):
     assert slots["lookup_email"] is None and slots["lookup_phone"] is None
 
 
+@pytest.mark.parametrize(("forgot_message", "expected_intent"), [
+    ("kak mau ganti alamat tp lupa no pesanannya", "change_shipping_address"),
+    ("I want to cancel but I lost the order number", "cancel_order"),
+    ("lupa nomor pesanan, alamat email saya rina.wijaya@example.com", "check_order_status"),
+])
+async def test_the_list_goes_on_with_the_request_named_without_a_number(
+        database, forgot_message, expected_intent):
+    dispatcher = CollectingDispatcher()
+    events = [user_event(forgot_message, "forgot_order_id"),
+              user_event("rina.wijaya@example.com 0811 2233 4455", "inform")]
+    tracker = make_tracker(events=events, slots={"lookup_email": RINA_EMAIL,
+                                                 "lookup_phone": RINA_PHONE})
+    slot_events = await ActionListOrders().run(dispatcher, tracker, {})
+    payloads = {b["payload"].split("{")[0] for b in dispatcher.messages[0]["buttons"]}
+    assert payloads == {f"/{expected_intent}"}
+    # a typed number instead of a tap goes on with the same request
+    request = {e["name"]: e["value"] for e in slot_events if e["event"] == "slot"}["order_request"]
+    assert request == {"change_shipping_address": "change_address", "cancel_order": "cancel",
+                       "check_order_status": "status"}[expected_intent]
+
+
 async def test_no_match_reveals_nothing_and_offers_a_person(database):
     events, dispatcher = await list_orders({"lookup_email": RINA_EMAIL,
                                             "lookup_phone": "+6281234567890"})
