@@ -54,17 +54,19 @@ def previous_bot_action(tracker: Tracker) -> str | None:
     return None
 
 
-# Bot actions that do not serve the customer yet: greeting, small talk, asking what they mean.
+# Bot actions that answer no request: greetings and pleasantries. Anything else (an answer,
+# an order question, even "that is not something I can help with") was an attempt to serve,
+# whose effort the customer can rate.
 _NOT_SERVICE = {
     "action_session_start", "action_listen", "action_extract_slots", "utter_greet",
-    "utter_iamabot", "action_handle_fallback", "utter_welcome", "utter_ask_what_else",
-    "action_start_survey", "action_deactivate_loop",
+    "utter_welcome", "utter_ask_what_else", "action_start_survey", "action_deactivate_loop",
 }
 
 
 def bot_has_served(tracker: Tracker) -> bool:
-    """Whether the bot did something for the customer in this session (answered, looked up,
-    asked for order details), so that a "thanks" or "ok" now closes the session."""
+    """Whether the customer asked for something in this session and the bot responded
+    (answered, looked up, asked for order details, said what it cannot do), so that a
+    "thanks" or "ok" now closes the session."""
     for event in reversed(tracker.events):
         if event.get("event") == "session_started":
             return False

@@ -36,11 +36,19 @@ SERVED = [user_event("how long to medan?", "faq"), action_event("utter_faq"),
           action_event("action_listen")]
 
 
-async def start(slots=None, sender_id="conv-survey", text="bye", intent="goodbye", served=True):
+GREETED_ONLY = [user_event("halo", "greet"), action_event("utter_greet"),
+                action_event("action_listen")]
+# An off-topic request was answered with what the bot can do: the effort is worth rating.
+TOLD_WHAT_IT_DOES = [user_event("tell me a joke", "out_of_scope"),
+                     action_event("action_handle_fallback"), action_event("action_listen")]
+
+
+async def start(slots=None, sender_id="conv-survey", text="bye", intent="goodbye", served=True,
+                before=None):
     dispatcher = CollectingDispatcher()
     said = user_event(text, intent, metadata={"channel": "web"})
-    tracker = make_tracker(events=(SERVED if served else []) + [said],
-                           slots=slots or {}, sender_id=sender_id)
+    history = before if before is not None else (SERVED if served else [])
+    tracker = make_tracker(events=history + [said], slots=slots or {}, sender_id=sender_id)
     return await ActionStartSurvey().run(dispatcher, tracker, {}), dispatcher
 
 
@@ -58,12 +66,20 @@ async def test_any_ending_after_being_served_asks_the_survey_in_the_same_turn(
 @pytest.mark.parametrize(("text", "intent", "said"), [("thanks", "thank_you", "utter_welcome"),
                                                       ("ok", "affirm", "utter_welcome"),
                                                       ("bye", "goodbye", "utter_goodbye")])
-async def test_an_ending_before_the_bot_did_anything_asks_no_survey(database, text, intent, said):
-    events, dispatcher = await start({"language": "en"}, text=text, intent=intent, served=False)
+@pytest.mark.parametrize("before", [[], GREETED_ONLY])
+async def test_an_ending_before_the_bot_did_anything_asks_no_survey(
+        database, text, intent, said, before):
+    events, dispatcher = await start({"language": "en"}, text=text, intent=intent, before=before)
     assert {e["name"]: e["value"] for e in events}["survey_state"] == "done"
     assert [m["response"] for m in dispatcher.messages] == [said]
     with session_scope() as session:
         assert session.execute(select(SurveyAnswer)).scalars().all() == []
+
+
+async def test_an_ending_after_an_off_topic_answer_asks_the_survey(database):
+    events, _ = await start({"language": "en"}, text="ok thanks", intent="thank_you",
+                            before=TOLD_WHAT_IT_DOES)
+    assert {e["name"]: e["value"] for e in events}["survey_state"] == "ask"
 
 
 async def test_goodbye_asks_the_question_once_and_records_it_as_sent(database):
