@@ -1,7 +1,7 @@
 """Rasa pipeline components backed by the spaCy pipeline in nlu.patterns.
 
 Referenced from config.yml as `nlu.components.SpacyBlankTokenizer`,
-`nlu.components.ShopEntityExtractor` and `nlu.components.PersonRequestRule`.
+`nlu.components.ShopEntityExtractor` and `nlu.components.IntentRules`.
 """
 
 from __future__ import annotations
@@ -24,11 +24,17 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
+from nlu.intent_rules import asks_for_a_person, lacks_order_number
 from nlu.normalise import normalise_word
 from nlu.patterns import find_entities, shop_nlp
-from nlu.person_request import asks_for_a_person
 
-PERSON_INTENT = "request_human"
+FALLBACK_INTENT = "nlu_fallback"
+# Outside a form each of these ends the session with the survey (data/rules/basics.yml).
+CLOSING_INTENTS = {"thank_you", "goodbye", "deny", "stop"}
+CLOSING_CONFIDENCE = 0.6
+# Intents a "no order number" message is usually mistaken for.
+_ORDER_INTENTS = {"check_order_status", "cancel_order", "change_shipping_address", "inform",
+                  FALLBACK_INTENT, "out_of_scope"}
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False)
@@ -99,11 +105,13 @@ class ShopEntityExtractor(GraphComponent, EntityExtractorMixin):
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
-class PersonRequestRule(GraphComponent):
-    """A plain request for a person is request_human, whatever the classifier weighed.
+class IntentRules(GraphComponent):
+    """Phrase rules that outrank the classifier where a miss would trap the customer.
 
-    Runs after the classifier and before FallbackClassifier, so a customer who asks for a
-    human is never answered with "did you mean…?" (nlu/person_request.py).
+    A plain request for a person is request_human; an order request without the number is
+    forgot_order_id (nlu/intent_rules.py); a closing torn between two kinds of closing is
+    the likelier one. Runs last, after FallbackClassifier, so such a customer is never
+    answered with "did you mean…?".
     """
 
     @classmethod
@@ -113,19 +121,38 @@ class PersonRequestRule(GraphComponent):
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> PersonRequestRule:
+    ) -> IntentRules:
         return cls()
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
-            intent = message.get(INTENT) or {}
-            if intent.get(INTENT_NAME_KEY) == PERSON_INTENT:
-                continue
-            if not asks_for_a_person(message.get(TEXT) or ""):
-                continue
-            chosen = {INTENT_NAME_KEY: PERSON_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0}
-            ranking = [r for r in message.get(INTENT_RANKING_KEY) or []
-                       if r.get(INTENT_NAME_KEY) != PERSON_INTENT]
-            message.set(INTENT, chosen, add_to_output=True)
-            message.set(INTENT_RANKING_KEY, [chosen, *ranking], add_to_output=True)
+            intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
+            text = message.get(TEXT) or ""
+            if intent != "request_human" and asks_for_a_person(text):
+                _choose(message, "request_human")
+            elif (intent in _ORDER_INTENTS and lacks_order_number(text)
+                  and not any(e.get("entity") == "order_id" for e in message.get(ENTITIES, []))):
+                _choose(message, "forgot_order_id")
+            elif intent == FALLBACK_INTENT and (closing := _closing_guess(message)):
+                _choose(message, closing)
         return messages
+
+
+def _closing_guess(message: Message) -> str | None:
+    """"Baik, terima kasih. Sampai jumpa." is thanks and goodbye at once: both end the
+    session the same way, so being unsure which is no reason to ask "did you mean…?"."""
+    guesses = [r for r in message.get(INTENT_RANKING_KEY) or []
+               if r.get(INTENT_NAME_KEY) != FALLBACK_INTENT][:2]
+    torn = (len(guesses) == 2
+            and all(g[INTENT_NAME_KEY] in CLOSING_INTENTS for g in guesses)
+            and sum(g[PREDICTED_CONFIDENCE_KEY] for g in guesses) >= CLOSING_CONFIDENCE)
+    return guesses[0][INTENT_NAME_KEY] if torn else None
+
+
+def _choose(message: Message, intent: str) -> None:
+    """Make `intent` the message's intent; the classifier's other guesses stay below it."""
+    chosen = {INTENT_NAME_KEY: intent, PREDICTED_CONFIDENCE_KEY: 1.0}
+    ranking = [r for r in message.get(INTENT_RANKING_KEY) or []
+               if r.get(INTENT_NAME_KEY) not in (intent, FALLBACK_INTENT)]
+    message.set(INTENT, chosen, add_to_output=True)
+    message.set(INTENT_RANKING_KEY, [chosen, *ranking], add_to_output=True)
