@@ -116,3 +116,17 @@ def test_a_closing_torn_between_thanks_and_goodbye_closes_but_real_doubt_stays()
     IntentRules().process([torn, doubt, faint])
     assert torn.get(INTENT)["name"] == "goodbye"
     assert doubt.get(INTENT)["name"] == faint.get(INTENT)["name"] == "nlu_fallback"
+
+
+def test_a_store_question_whose_best_answer_fits_poorly_is_not_answered():
+    def faq(text, answer_confidence):
+        message = Message(data={TEXT: text, ENTITIES: []})
+        message.set(INTENT, {"name": "faq", "confidence": 0.95})
+        message.set("response_selector", {"faq": {"response": {
+            "intent_response_key": "faq/shipping_options", "confidence": answer_confidence}}})
+        return message
+
+    recipe, couriers = faq("Kalau resep nasi goreng, bisa?", 0.38), faq("kurirnya apa aja", 0.99)
+    IntentRules().process([recipe, couriers])
+    assert recipe.get(INTENT)["name"] == "nlu_fallback"
+    assert couriers.get(INTENT)["name"] == "faq"
