@@ -33,15 +33,19 @@ def reply_to(message: str) -> dict:
     return {"text": GREETING, "buttons": MENU}
 
 
+def signed(reply: dict) -> dict:
+    """httpx arguments posting `reply` to the callback signed, as Rasa's gateway channel does."""
+    content = json.dumps(reply).encode()
+    return {"content": content, "headers": {
+        "Content-Type": "application/json",
+        **signed_headers(os.environ["CALLBACK_SECRET"], content)}}
+
+
 async def webhook(request: Request) -> JSONResponse:
     body = await request.json()
     reply = {"recipient_id": body["sender"], **reply_to(body.get("message") or "")}
-    content = json.dumps(reply).encode()
-    headers = {"Content-Type": "application/json",
-               **signed_headers(os.environ["CALLBACK_SECRET"], content)}
     async with httpx.AsyncClient(timeout=10) as client:
-        response = await client.post(os.environ["GATEWAY_CALLBACK_URL"], content=content,
-                                     headers=headers)
+        response = await client.post(os.environ["GATEWAY_CALLBACK_URL"], **signed(reply))
         response.raise_for_status()
     return JSONResponse({"messages": [], "failed_actions": []})  # nlu.gateway_channel
 

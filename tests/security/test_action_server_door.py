@@ -8,13 +8,17 @@ server listens on loopback only.
 
 from __future__ import annotations
 
+import os
 import socket
+import subprocess
+import sys
 
 import httpx
 import pytest
 import rasa_sdk
 from sqlalchemy import select
 
+from scripts.processes import ROOT
 from store.db import session_scope
 from store.orders.models import Order, OrderRequest
 from tests.security.conftest import log_of
@@ -89,3 +93,10 @@ def test_action_server_cannot_be_reached_from_another_machine(stack, outward_add
     with pytest.raises(OSError):
         socket.create_connection((outward_address, int(stack.env["ACTIONS_PORT"])),
                                  timeout=3).close()
+
+
+def test_the_action_server_refuses_to_start_without_a_secret():
+    env = {**os.environ, "ACTION_SERVER_SECRET": ""}
+    started = subprocess.run([sys.executable, "-m", "actions.server", "--port", "9"], env=env,
+                             cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert started.returncode != 0 and "ACTION_SERVER_SECRET is not set" in started.stderr

@@ -135,3 +135,16 @@ async def test_public_side_of_the_load_balancer_does_not_pass_the_callback(stack
     assert httpx.get(internal.removesuffix("/rasa/callback") + "/healthz",
                      timeout=10).status_code == 404
     await widget.close()
+
+
+def test_without_a_callback_secret_every_callback_is_refused(client, monkeypatch):
+    """Fails closed: a gateway started without CALLBACK_SECRET accepts no callback at all."""
+    from store.settings import get_settings
+
+    monkeypatch.setenv("CALLBACK_SECRET", "")
+    get_settings.cache_clear()
+    body = phishing_reply("any-conversation")
+    for headers in ({}, signed_headers("", body)):
+        response = client.post("/rasa/callback", content=body,
+                               headers={"Content-Type": "application/json", **headers})
+        assert response.status_code == 401

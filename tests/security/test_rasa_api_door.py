@@ -122,3 +122,19 @@ def test_rasa_cannot_be_reached_from_another_machine(stack, outward_address):
     port = int(stack.rasa_url.rsplit(":", 1)[1])
     with pytest.raises(OSError):
         socket.create_connection((outward_address, port), timeout=3).close()
+
+
+def test_rasa_refuses_to_start_without_its_secrets(monkeypatch):
+    from rasa.utils.endpoints import EndpointConfig
+
+    from nlu.gateway_channel import GatewayInput
+    from scripts.rasa_server import rasa_arguments
+
+    monkeypatch.setenv("RASA_AUTH_TOKEN", "")
+    with pytest.raises(SystemExit, match="RASA_AUTH_TOKEN is not set"):
+        rasa_arguments(["--model", "m.tar.gz"])
+    for token, secret in (("", "s"), ("t", ""), ("", "")):
+        with pytest.raises(ValueError, match="auth_token and callback_secret"):
+            GatewayInput.from_credentials({"url": "http://127.0.0.1:9/rasa/callback",
+                                           "auth_token": token, "callback_secret": secret})
+    assert isinstance(GatewayInput(EndpointConfig("http://127.0.0.1:9"), "t", "s"), GatewayInput)
