@@ -15,6 +15,7 @@ import httpx
 import pytest
 
 from scripts.widget_client import Widget
+from tests.security.conftest import log_of
 
 EMAIL = "rina.wijaya@example.com"
 NO_TOKEN = [None, "guessed-token", ""]
@@ -138,3 +139,11 @@ def test_rasa_refuses_to_start_without_its_secrets(monkeypatch):
             GatewayInput.from_credentials({"url": "http://127.0.0.1:9/rasa/callback",
                                            "auth_token": token, "callback_secret": secret})
     assert isinstance(GatewayInput(EndpointConfig("http://127.0.0.1:9"), "t", "s"), GatewayInput)
+
+
+def test_no_internal_secret_reaches_the_logs(stack):
+    """After all the calls above, refused and accepted, no process logged a secret."""
+    logs = {service: log_of(stack, service) for service in ("actions", "rasa", "gateway")}
+    for name in ("RASA_AUTH_TOKEN", "ACTION_SERVER_SECRET", "CALLBACK_SECRET"):
+        for service, text in logs.items():
+            assert stack.env[name] not in text, (name, service)
