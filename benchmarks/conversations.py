@@ -28,6 +28,8 @@ from typing import Any
 import httpx
 import yaml
 
+from handoff.conversations.rasa_client import RasaToken
+
 ROOT = Path(__file__).resolve().parent.parent
 CONVERSATIONS = ROOT / "benchmarks" / "independent" / "conversations.yml"
 QUIET_SECONDS = 1.5  # the bot's replies to one message arrive together; then it is quiet
@@ -122,7 +124,7 @@ async def run_conversation(stack: Any, spec: dict[str, Any]) -> list[Turn]:
     locale = "en-US" if spec["language"] == "en" else "id-ID"
     widget = await Widget.open(stack.gateway_url, locale=locale)
     turns, seen_bot, handoffs = [], 0, 0
-    async with httpx.AsyncClient(timeout=30) as client:
+    async with httpx.AsyncClient(timeout=30, auth=RasaToken()) as client:
         for step in spec["turns"]:
             turn = Turn(spec["id"], spec["language"], spec["kind"], str(step["user"]),
                         str(step["expect"]))

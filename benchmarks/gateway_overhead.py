@@ -1,6 +1,7 @@
-"""What the gateway adds to a bot round trip: Rasa's REST channel vs the widget WebSocket.
+"""What the gateway adds to a bot round trip: straight to Rasa vs the widget WebSocket.
 
-Direct: POST /webhooks/rest/webhook on the Rasa server, timed until the replies come back.
+Direct: POST /webhooks/gateway/webhook on the Rasa server (the channel the gateway itself
+uses, with its token; Rasa serves no other), timed until the replies come back.
 Gateway: a `message` frame on /ws/chat, timed until the first bot message arrives (through
 the gateway's Rasa callback). The same FAQ question, in English and in Indonesian, with the
 metadata the gateway would send, at 1, 10 and 50 concurrent conversations. Each round
@@ -21,6 +22,7 @@ from collections.abc import Awaitable, Callable
 import httpx
 
 from benchmarks.stack_runner import Widget, running_stack, summary
+from handoff.conversations.rasa_client import RasaToken
 
 # (text, the locale the gateway detects for it and passes to Rasa as metadata)
 QUESTIONS = (("How long does shipping to Surabaya take?", "en"),
@@ -36,11 +38,11 @@ def direct_path(client: httpx.AsyncClient, conversations: int) -> Round:
 
     async def one(sender: str, text: str, locale: str) -> float:
         started = time.perf_counter()
-        response = await client.post("/webhooks/rest/webhook", json={
+        response = await client.post("/webhooks/gateway/webhook", json={
             "sender": sender, "message": text,
             "metadata": {"channel": "web", "customer_id": None, "locale": locale}})
         response.raise_for_status()
-        if not response.json():
+        if not response.json().get("messages"):
             raise RuntimeError(f"Rasa gave no reply to {text!r}")
         return time.perf_counter() - started
 
@@ -93,8 +95,8 @@ async def measure_level(gateway_url: str, rasa_url: str, conversations: int, mes
                                      for _ in range(conversations)))
     limits = httpx.Limits(max_connections=conversations, max_keepalive_connections=conversations)
     try:
-        async with httpx.AsyncClient(base_url=rasa_url, timeout=TIMEOUT,
-                                     limits=limits) as client:
+        async with httpx.AsyncClient(base_url=rasa_url, timeout=TIMEOUT, limits=limits,
+                                     auth=RasaToken()) as client:
             paths = {"direct": direct_path(client, conversations),
                      "gateway": gateway_path(list(widgets), replies)}
             for number in range(WARM_UP_ROUNDS + messages):
@@ -122,7 +124,7 @@ async def main(levels: list[int], messages: int, min_samples: int) -> None:
     with running_stack() as stack:
         replies = await count_replies(stack.gateway_url)
         print(f"bot messages per question (each exchange is read to its end): {replies}")
-        print("round trip in ms; direct = Rasa REST channel, gateway = /ws/chat until the "
+        print("round trip in ms; direct = Rasa's gateway channel, gateway = /ws/chat until the "
               "first bot message; x = gateway / direct")
         print(f"{'conv':>5} {'n':>5} {'direct50':>9} {'direct95':>9} {'gw50':>9} {'gw95':>9} "
               f"{'x p50':>7} {'x p95':>7}", flush=True)

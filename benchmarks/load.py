@@ -49,6 +49,7 @@ import httpx
 from sqlalchemy import select
 
 from benchmarks.load_client import ChatClient, Frame, SentMessage
+from handoff.conversations.rasa_client import RasaToken
 from handoff.ops.metrics import percentile
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
@@ -451,7 +452,7 @@ async def check_rasa(books: Accounting, rasa_url: str | None, bot_routed: list[S
                     if e.get("event") == "user")
 
     try:
-        async with httpx.AsyncClient(base_url=rasa_url, timeout=60) as http:
+        async with httpx.AsyncClient(base_url=rasa_url, timeout=60, auth=RasaToken()) as http:
             await asyncio.gather(*(tracker(http, c) for c in conversation_ids))
     except httpx.HTTPError as error:
         books.rasa_check = f"unavailable: {error!r}"

@@ -59,7 +59,7 @@ def service_pids() -> dict[str, int]:
             continue
         if any(part.endswith(b"uvicorn") for part in command):
             found["gateway"] = int(entry.name)
-        elif b"actions" in command:
+        elif b"actions.server" in command:
             found["action server"] = int(entry.name)
         elif b"--model" in command:
             found["Rasa server"] = int(entry.name)

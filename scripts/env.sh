@@ -19,3 +19,17 @@ export TF_CPP_MIN_LOG_LEVEL="${TF_CPP_MIN_LOG_LEVEL:-2}"
 export RASA_TELEMETRY_ENABLED=false
 export SANIC_REGISTER=false
 mkdir -p "$SHOP_VAR_DIR"
+# Who may call Rasa, the action server and the gateway's callback (docs/security.md):
+# random per machine, made once and kept owner-only under var/secrets; the environment wins.
+internal_secret() {
+  local file="$SHOP_VAR_DIR/secrets/$1"
+  if [ ! -s "$file" ]; then
+    (umask 077 && mkdir -p "$SHOP_VAR_DIR/secrets" &&
+      head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$file")
+  fi
+  cat "$file"
+}
+for secret in RASA_AUTH_TOKEN ACTION_SERVER_SECRET CALLBACK_SECRET; do
+  [ -n "${!secret:-}" ] || export "$secret=$(internal_secret "$secret")"
+done
+unset secret

@@ -73,6 +73,9 @@ def wait_for_url(url: str, timeout: float, check: Callable[[], None] = lambda: N
             with urllib.request.urlopen(url, timeout=2) as response:
                 if response.status < 500:
                     return True
+        except urllib.error.HTTPError as error:  # an answer all the same (401: Rasa's /status)
+            if error.code < 500:
+                return True
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             pass
         time.sleep(0.5)

@@ -3,6 +3,11 @@
     nginx :GATEWAY_PORT ─► gateway 1..N ─┐  (live updates fanned out through Redis)
     nginx :RASA_PORT    ─► Rasa 1..N    ─┤  tracker store: PostgreSQL, lock store: Redis
     nginx :ACTIONS_PORT ─► actions 1..N ─┘  shop database: PostgreSQL
+    nginx :CALLBACK_PORT ─► gateway 1..N, /rasa/callback only (Rasa's side)
+
+Only GATEWAY_PORT is the public side; it never passes /rasa/ (Rasa's signed callbacks come
+in on CALLBACK_PORT). Rasa, the action servers and the callback are internal: every call
+carries its secret (docs/security.md).
 
 Every process is configured through environment variables only (the same code as the
 single-machine default); docs/production.md maps this layout onto separate machines.
@@ -20,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from scripts.processes import Service, free_port, start_all, stop_all
-from scripts.stack import stack_services
+from scripts.stack import internal_secrets, shop_environment, stack_services
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 PUBLIC = ("GATEWAY_PORT", "RASA_PORT", "ACTIONS_PORT")
@@ -30,23 +35,27 @@ NGINX_TEMP_KINDS = ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
 
 @dataclass(frozen=True)
 class Ports:
-    """The load balancer's public ports and each instance's own."""
+    """The load balancer's ports, each instance's own, and the internal callback port."""
 
     public: dict[str, int]
     instances: list[dict[str, int]]
+    callback: int
 
     @classmethod
     def fixed(cls, instances: int, env: dict[str, str]) -> Ports:
-        """Public ports from the environment (8000, 5005, 5055); instance k on +100+k."""
+        """Ports from the environment (8000, 5005, 5055; CALLBACK_PORT 8001); instance k on
+        +100+k."""
         public = {name: int(env.get(name, default))
                   for name, default in zip(PUBLIC, ("8000", "5005", "5055"), strict=True)}
         return cls(public, [{name: port + 100 + k for name, port in public.items()}
-                            for k in range(instances)])
+                            for k in range(instances)],
+                   int(env.get("CALLBACK_PORT") or public["GATEWAY_PORT"] + 1))
 
     @classmethod
     def free(cls, instances: int) -> Ports:
         return cls({name: free_port() for name in PUBLIC},
-                   [{name: free_port() for name in PUBLIC} for _ in range(instances)])
+                   [{name: free_port() for name in PUBLIC} for _ in range(instances)],
+                   free_port())
 
 
 def nginx_config(ports: Ports, state: Path) -> str:
@@ -57,30 +66,40 @@ def nginx_config(ports: Ports, state: Path) -> str:
             for p in ports.instances)
         return f"  upstream {UPSTREAMS[name]} {{\n{servers}    keepalive 64;\n  }}\n"
 
-    def server(name: str, extra: str = "") -> str:
-        return f"""  server {{
-    listen 127.0.0.1:{ports.public[name]};
-    location / {{
-      proxy_pass http://{UPSTREAMS[name]};
+    def proxy(upstream: str, extra: str = "") -> str:
+        return f"""      proxy_pass http://{upstream};
       proxy_http_version 1.1;
       proxy_set_header Host $host;
       # Overwritten, not appended: a client cannot pose as someone else.
       proxy_set_header X-Forwarded-For $remote_addr;
       proxy_next_upstream error timeout;
       proxy_connect_timeout 2s;  # a dead machine is given up on quickly
-{extra}    }}
-  }}
-"""
-    # WebSocket upgrades pass through; plain requests reuse kept-alive upstream connections.
+{extra}"""
+
+    def server(port: int, locations: str) -> str:
+        return f"  server {{\n    listen 127.0.0.1:{port};\n{locations}  }}\n"
+
+    # WebSockets upgrades pass through; plain requests reuse kept-alive upstream connections.
     gateway_extra = """      proxy_set_header Upgrade $http_upgrade;
       proxy_set_header Connection $connection_upgrade;
       proxy_read_timeout 1h;  # WebSockets and the inbox's event stream stay open
       proxy_buffering off;    # server-sent events must not wait in a buffer
       client_max_body_size 1m;
 """
+    keepalive = "      proxy_set_header Connection \"\";\n"
     # Rasa sends the whole tracker to the action server: big bodies, kept in memory.
-    internal = ("      proxy_set_header Connection \"\";\n      proxy_read_timeout 120s;\n"
+    internal = (keepalive + "      proxy_read_timeout 120s;\n"
                 "      client_max_body_size 16m;\n      client_body_buffer_size 1m;\n")
+    public_gateway = (
+        f"    location / {{\n{proxy('gateways', gateway_extra)}    }}\n"
+        # Rasa's callback is internal: from the public side it does not exist.
+        "    location ^~ /rasa/ {\n      return 404;\n    }\n")
+    callback = (f"    location = /rasa/callback {{\n{proxy('gateways', keepalive)}    }}\n"
+                "    location / {\n      return 404;\n    }\n")
+
+    def internal_only(name: str) -> str:
+        return f"    location / {{\n{proxy(UPSTREAMS[name], internal)}    }}\n"
+
     temp = "".join(f"  {kind}_temp_path {state}/tmp/{kind};\n" for kind in NGINX_TEMP_KINDS)
     user = "user root root;\n" if os.geteuid() == 0 else ""
     return f"""# Generated by scripts/production.py; edits are overwritten at the next start.
@@ -89,11 +108,13 @@ pid {state}/nginx.pid;
 error_log {state}/error.log warn;
 events {{ worker_connections 4096; }}
 http {{
-  access_log off;
+  access_log off;  # Rasa's token is in its query strings
 {temp}  map $http_upgrade $connection_upgrade {{ default upgrade; '' ''; }}
 {upstream("GATEWAY_PORT")}{upstream("RASA_PORT")}{upstream("ACTIONS_PORT")}\
-{server("GATEWAY_PORT", gateway_extra)}{server("RASA_PORT", internal)}\
-{server("ACTIONS_PORT", internal)}}}
+{server(ports.public["GATEWAY_PORT"], public_gateway)}\
+{server(ports.callback, callback)}\
+{server(ports.public["RASA_PORT"], internal_only("RASA_PORT"))}\
+{server(ports.public["ACTIONS_PORT"], internal_only("ACTIONS_PORT"))}}}
 """
 
 
@@ -140,7 +161,7 @@ def layout_env(ports: Ports, database_url: str, tracker_url: str, redis_url: str
         "LIVE_FANOUT": "redis",
         "RASA_URL": f"http://127.0.0.1:{public['RASA_PORT']}",
         "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{public['ACTIONS_PORT']}/webhook",
-        "GATEWAY_CALLBACK_URL": f"http://127.0.0.1:{public['GATEWAY_PORT']}/rasa/callback",
+        "GATEWAY_CALLBACK_URL": f"http://127.0.0.1:{ports.callback}/rasa/callback",
     }
 
 
@@ -168,15 +189,21 @@ def production_stack(
     instances: int, state: Path, *, model: Path, database_url: str, tracker_url: str,
     redis_url: str, ports: Ports | None = None, extra_env: dict[str, str] | None = None,
 ) -> Iterator[ProductionStack]:
-    """Start the layout (the shop database must be migrated and seeded); stop it after."""
+    """Start the layout (the shop database must be migrated and seeded); stop it after.
+
+    While it runs, os.environ holds the layout's internal secrets, so this process's own
+    calls to Rasa (the tests', the benchmarks') carry the token.
+    """
     ports = ports or Ports.free(instances)
+    secrets = internal_secrets(os.environ)
     env = {**os.environ, **layout_env(ports, database_url, tracker_url, redis_url),
-           **(extra_env or {})}
+           **secrets, **(extra_env or {})}
     services = layout_services(model, ports, env, state)
     ordered = start_order(services)
-    start_all(ordered, timeout=300)
-    try:
-        yield ProductionStack(f"http://127.0.0.1:{ports.public['GATEWAY_PORT']}",
-                              env["RASA_URL"], env, ports, services)
-    finally:
-        stop_all(ordered)
+    with shop_environment(secrets):
+        start_all(ordered, timeout=300)
+        try:
+            yield ProductionStack(f"http://127.0.0.1:{ports.public['GATEWAY_PORT']}",
+                                  env["RASA_URL"], env, ports, services)
+        finally:
+            stop_all(ordered)

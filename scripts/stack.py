@@ -7,13 +7,22 @@ the end-to-end tests and the benchmarks both start the stack through it.
 from __future__ import annotations
 
 import os
+import secrets
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from scripts.processes import BIN, Service, free_port, start_all, stop_all
+
+# Who may call whom inside the stack (docs/security.md); every process of a stack shares them.
+INTERNAL_SECRETS = ("RASA_AUTH_TOKEN", "ACTION_SERVER_SECRET", "CALLBACK_SECRET")
+
+
+def internal_secrets(env: Mapping[str, str]) -> dict[str, str]:
+    """The internal secrets set in `env`, and a random one for each that is not."""
+    return {name: env.get(name) or secrets.token_hex(32) for name in INTERNAL_SECRETS}
 
 
 @dataclass
@@ -69,6 +78,7 @@ def running_stack(model: Path, state: Path, extra_env: dict[str, str] | None = N
         "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{ports['ACTIONS_PORT']}/webhook",
         "GATEWAY_CALLBACK_URL": f"http://127.0.0.1:{ports['GATEWAY_PORT']}/rasa/callback",
         "OPENING_HOURS": "00:00-23:59:59",  # always open, so wait estimates are minutes
+        **internal_secrets(os.environ),
         **(extra_env or {}),
     }
     with shop_environment(env):
@@ -102,21 +112,23 @@ def prepare_database() -> tuple[str, str] | None:
 
 def stack_services(model: Path, log_dir: Path, env: dict[str, str] | None = None) -> list[Service]:
     # Rasa phones home (telemetry, error reports) unless told not to; this stack never does.
+    # No access logs: Rasa's token travels in the query string (docs/security.md).
     env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "SANIC_REGISTER": "false",
-           "TF_CPP_MIN_LOG_LEVEL": "2", **(env or {})}
-    rasa = str(BIN / "rasa")
+           "SANIC_ACCESS_LOG": "false", "TF_CPP_MIN_LOG_LEVEL": "2", **(env or {})}
+    missing = [name for name in INTERNAL_SECRETS if not env.get(name)]
+    if missing:
+        raise RuntimeError(f"{', '.join(missing)} not set: source scripts/env.sh")
+    python = sys.executable
     actions_port, rasa_port, gateway_port = (
         env.get("ACTIONS_PORT", "5055"), env.get("RASA_PORT", "5005"),
         env.get("GATEWAY_PORT", "8000"))
     return [
-        Service("action server",
-                [rasa, "run", "actions", "--port", actions_port, "--actions", "actions"],
+        Service("action server", [python, "-m", "actions.server", "--port", actions_port],
                 f"http://127.0.0.1:{actions_port}/health", log_dir / "actions.log", env=env),
+        # /version answers without the token; the server listens once the model is loaded.
         Service("Rasa server",
-                [rasa, "run", "--model", str(model), "--enable-api", "--port", rasa_port,
-                 "--interface", "127.0.0.1", "--credentials", "credentials.yml",
-                 "--endpoints", "endpoints.yml"],
-                f"http://127.0.0.1:{rasa_port}/status", log_dir / "rasa.log", env=env),
+                [python, "-m", "scripts.rasa_server", "--model", str(model), "--port", rasa_port],
+                f"http://127.0.0.1:{rasa_port}/version", log_dir / "rasa.log", env=env),
         Service("gateway",
                 [str(BIN / "uvicorn"), "handoff.app:create_app", "--factory", "--host",
                  "127.0.0.1", "--port", gateway_port, "--no-access-log",

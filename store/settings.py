@@ -96,6 +96,15 @@ class Settings:
     live_fanout: str = "memory"
     redis_url: str = DEFAULT_REDIS_URL
     whatsapp: WhatsAppSettings = field(default_factory=WhatsAppSettings)
+    # The internal doors (docs/security.md). Rasa's HTTP API and the gateway channel want
+    # this token; Rasa calls the action server with its secret; Rasa signs what it posts to
+    # the gateway's callback with the third. scripts/env.sh makes random ones per machine.
+    rasa_auth_token: str = ""
+    action_server_secret: str = ""
+    callback_secret: str = ""
+    # Where Rasa and the action server listen: loopback unless a private interface is set.
+    rasa_interface: str = "127.0.0.1"
+    actions_interface: str = "127.0.0.1"
 
 
 @lru_cache(maxsize=1)
@@ -123,4 +132,9 @@ def get_settings() -> Settings:
             api_base_url=env.get("WHATSAPP_API_BASE_URL") or "https://graph.facebook.com",
             api_version=env.get("WHATSAPP_API_VERSION") or "v19.0",
         ),
+        rasa_auth_token=env.get("RASA_AUTH_TOKEN", ""),
+        action_server_secret=env.get("ACTION_SERVER_SECRET", ""),
+        callback_secret=env.get("CALLBACK_SECRET", ""),
+        rasa_interface=env.get("RASA_INTERFACE") or "127.0.0.1",
+        actions_interface=env.get("ACTIONS_INTERFACE") or "127.0.0.1",
     )

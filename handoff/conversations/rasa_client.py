@@ -3,6 +3,8 @@
 Replies to a customer message come back in the response; what the bot says on its own
 (the survey after a resolve or an idle session) Rasa POSTs to the gateway's callback URL
 (handoff.conversations.callback).
+Every request carries RASA_AUTH_TOKEN (`RasaToken`): Rasa's HTTP API and the gateway channel
+refuse anything without it (docs/security.md).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import weakref
+from collections.abc import Generator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,13 +41,28 @@ _clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, httpx.AsyncClient
 )
 
 
+class RasaToken(httpx.Auth):
+    """Adds RASA_AUTH_TOKEN the way Rasa's `--auth-token` expects it: `?token=`.
+
+    Read at each request, so tests and tools that change the environment need no new client.
+    The benchmarks' own clients use it too (`httpx.AsyncClient(auth=RasaToken())`).
+    """
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        token = get_settings().rasa_auth_token
+        if token:
+            request.url = request.url.copy_merge_params({"token": token})
+        yield request
+
+
 def _client() -> httpx.AsyncClient:
     loop = asyncio.get_running_loop()
     client = _clients.get(loop)
     if client is None or client.is_closed:
         client = _clients[loop] = httpx.AsyncClient(
-            timeout=TIMEOUT, limits=httpx.Limits(max_connections=MAX_CONNECTIONS,
-                                                 max_keepalive_connections=MAX_CONNECTIONS)
+            auth=RasaToken(), timeout=TIMEOUT,
+            limits=httpx.Limits(max_connections=MAX_CONNECTIONS,
+                                max_keepalive_connections=MAX_CONNECTIONS)
         )
     return client
 
@@ -95,9 +113,10 @@ async def _get(path: str) -> Any:
     url = f"{get_settings().rasa_url}{path}"
     try:
         response = await _client().get(url)
-        response.raise_for_status()
     except httpx.HTTPError as error:
         raise RasaUnavailable(f"{url}: {error!r}") from error
+    if response.status_code >= 400:  # not raise_for_status: its message has the token
+        raise RasaUnavailable(f"{url}: HTTP {response.status_code}")
     return response.json()
 
 

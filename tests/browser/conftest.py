@@ -37,6 +37,7 @@ def service(tmp_path_factory) -> Iterator[str]:
         "DATABASE_URL": f"sqlite:///{tmp_path_factory.mktemp('db')}/shop.db",
         "RASA_URL": f"http://127.0.0.1:{rasa_port}",
         "GATEWAY_CALLBACK_URL": f"http://127.0.0.1:{service_port}/rasa/callback",
+        "CALLBACK_SECRET": "callback-secret-of-the-browser-tests",
     }
     with shop_environment(env):
         from store.migrate import load_all_models

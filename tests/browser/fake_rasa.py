@@ -1,5 +1,5 @@
 """A stand-in for the Rasa server in browser tests: answers every message through the
-gateway's callback URL, the way Rasa's callback channel does.
+gateway's callback URL, signed, the way Rasa's gateway channel does.
 
 Only the two calls the gateway makes are served; the real Rasa end-to-end test lives
 elsewhere.
@@ -7,6 +7,7 @@ elsewhere.
 
 from __future__ import annotations
 
+import json
 import os
 
 import httpx
@@ -14,6 +15,8 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
+
+from nlu.callback_signature import signed_headers
 
 GREETING = "Halo! Saya asisten Toko Nusa. Ada yang bisa saya bantu?"
 MENU = [
@@ -30,11 +33,19 @@ def reply_to(message: str) -> dict:
     return {"text": GREETING, "buttons": MENU}
 
 
+def signed(reply: dict) -> dict:
+    """httpx arguments posting `reply` to the callback signed, as Rasa's gateway channel does."""
+    content = json.dumps(reply).encode()
+    return {"content": content, "headers": {
+        "Content-Type": "application/json",
+        **signed_headers(os.environ["CALLBACK_SECRET"], content)}}
+
+
 async def webhook(request: Request) -> JSONResponse:
     body = await request.json()
     reply = {"recipient_id": body["sender"], **reply_to(body.get("message") or "")}
     async with httpx.AsyncClient(timeout=10) as client:
-        response = await client.post(os.environ["GATEWAY_CALLBACK_URL"], json=reply)
+        response = await client.post(os.environ["GATEWAY_CALLBACK_URL"], **signed(reply))
         response.raise_for_status()
     return JSONResponse({"messages": [], "failed_actions": []})  # nlu.gateway_channel
 

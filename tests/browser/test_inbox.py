@@ -6,7 +6,7 @@ import httpx
 from playwright.sync_api import expect
 
 from store.models import Role
-from tests.browser import seed
+from tests.browser import fake_rasa, seed
 
 SUMMARY = "Budi's order TN-10001 is late and he is upset; wants a delivery date."
 CUSTOMER_TEXT = "Sudah seminggu! <script>alert('x')</script>"
@@ -62,8 +62,9 @@ def test_a_new_handoff_appears_live_with_a_title_badge(page, service):
                                         "Barang rusak, minta refund", announced=False)
     # As in production: the action server wrote the handoff, then Rasa's reply reaches the
     # gateway's callback, which announces the handoff to the inbox.
-    httpx.post(f"{service}/rasa/callback",
-               json={"recipient_id": conversation_id, "text": "Menghubungkan ke petugas…"})
+    httpx.post(f"{service}/rasa/callback", **fake_rasa.signed(
+        {"recipient_id": conversation_id, "text": "Menghubungkan ke petugas…"})
+               ).raise_for_status()
 
     item = page.locator(".queue-item", has_text="Customer asks for a refund")
     expect(item).to_be_visible()

@@ -6,7 +6,7 @@ import httpx
 from playwright.sync_api import expect
 
 from tests.browser import seed
-from tests.browser.fake_rasa import GREETING, THANKS
+from tests.browser.fake_rasa import GREETING, THANKS, signed
 
 MARKUP = '<img src=x onerror="alert(1)"><script>alert(2)</script><b>bold</b>'
 
@@ -71,8 +71,9 @@ def test_customer_sees_the_wait_the_agent_joining_and_the_agent_by_name(page, se
     conversation_id = stored["conversation_id"]
 
     seed.escalate(conversation_id)
-    httpx.post(f"{service}/rasa/callback",
-               json={"recipient_id": conversation_id, "text": "Saya hubungkan dengan petugas."})
+    httpx.post(f"{service}/rasa/callback", **signed(
+        {"recipient_id": conversation_id, "text": "Saya hubungkan dengan petugas."})
+               ).raise_for_status()
     expect(page.locator("#tokonusa-chat .status")).to_contain_text("Menghubungkan Anda ke petugas")
 
     agent = httpx.Client(base_url=service)

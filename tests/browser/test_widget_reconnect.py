@@ -21,7 +21,7 @@ from scripts.processes import free_port
 from store.db import session_scope
 from store.models import Message, Sender
 from tests.browser.fake_gateway import FakeGateway
-from tests.browser.fake_rasa import GREETING
+from tests.browser.fake_rasa import GREETING, signed
 from tests.browser.servers import serve
 from tests.browser.test_widget import open_widget, send, shown_texts
 
@@ -103,8 +103,8 @@ def test_messages_typed_while_the_gateway_restarts_arrive_once(browser, gateway,
         expect(pending).to_have_count(2)
         # Said while the widget was away (through the other gateway, on the same database):
         # only the resume replay can bring it.
-        httpx.post(f"{service}/rasa/callback", json={
-            "recipient_id": conversation_id, "text": "Mohon tunggu, kami sedang mengecek."},
+        httpx.post(f"{service}/rasa/callback", **signed({
+            "recipient_id": conversation_id, "text": "Mohon tunggu, kami sedang mengecek."}),
         ).raise_for_status()
         page.wait_for_timeout(1000)  # a few refused reconnect attempts
         expect(status).to_have_text(OFFLINE["id"])

@@ -3,20 +3,24 @@ when TEST_POSTGRES_URL is set (one fresh schema per test module, dropped afterwa
 
 from __future__ import annotations
 
+import json
 import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from httpx import Response
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.schema import CreateSchema, DropSchema
 
 from handoff.auth.credentials import hash_password, issue_token
 from handoff.conversations import rasa_client
+from nlu.callback_signature import signed_headers
 from store import db, settings
 from store.conversations import create_handoff, ensure_conversation
 from store.migrate import load_all_models, upgrade_to_head
@@ -35,6 +39,7 @@ from store.models import (
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_POSTGRES_URL") else [])
 PASSWORD = "correct horse battery"
+CALLBACK_SECRET = "callback-secret-of-the-handoff-tests"
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -76,6 +81,7 @@ def shop_db(database_url, monkeypatch) -> Iterator[Engine]:
     """DATABASE_URL points at the module's database; every table is emptied afterwards."""
     monkeypatch.setenv("DATABASE_URL", database_url)
     monkeypatch.setenv("RASA_URL", "http://127.0.0.1:9")  # nothing listens: fail fast
+    monkeypatch.setenv("CALLBACK_SECRET", CALLBACK_SECRET)
     settings.get_settings.cache_clear()
     db.get_engine.cache_clear()
     engine = db.get_engine()
@@ -106,6 +112,13 @@ def client(shop_db, surveys) -> Iterator[TestClient]:
 
     with TestClient(create_app(idle_sweeper=False)) as test_client:
         yield test_client
+
+
+def post_callback(client: TestClient, reply: dict[str, Any]) -> Response:
+    """What Rasa's gateway channel posts: the reply, signed with CALLBACK_SECRET."""
+    body = json.dumps(reply).encode()
+    return client.post("/rasa/callback", content=body, headers={
+        "Content-Type": "application/json", **signed_headers(CALLBACK_SECRET, body)})
 
 
 @dataclass(frozen=True)

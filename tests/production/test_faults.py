@@ -14,6 +14,7 @@ import httpx
 from sqlalchemy import func, select
 
 from handoff.auth.accounts import create_agent
+from handoff.conversations.rasa_client import RasaToken
 from scripts.widget_client import Widget
 from store.db import session_scope
 from store.models import Handoff, Message, Role, Sender
@@ -172,7 +173,7 @@ async def test_one_message_delivered_twice_to_two_instances_is_stored_and_answer
             Message.sender == Sender.customer)).scalar()
     assert len(copies) == 1 and customer_messages == 1
     tracker = httpx.get(f"{production.rasa_url}/conversations/{first.conversation_id}/tracker",
-                        timeout=30).json()
+                        timeout=30, auth=RasaToken()).json()
     user_turns = [e for e in tracker["events"] if e["event"] == "user"]
     assert [e.get("message_id") for e in user_turns] == [
         f"{first.conversation_id}-{copies[0]}"]

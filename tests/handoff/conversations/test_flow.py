@@ -19,11 +19,13 @@ from store import settings
 from store.db import session_scope
 from store.models import Agent, Handoff, HandoffStatus, Message, Owner, Role
 from store.transcript import MAX_MESSAGE_CHARS
+from tests.handoff.conftest import CALLBACK_SECRET, post_callback
 
 
 @pytest.fixture
 def client(database, monkeypatch) -> Iterator[TestClient]:
     monkeypatch.setenv("RASA_URL", "http://127.0.0.1:9")  # nothing listens: Rasa is "down"
+    monkeypatch.setenv("CALLBACK_SECRET", CALLBACK_SECRET)
     settings.get_settings.cache_clear()
     with TestClient(create_app(idle_sweeper=False)) as test_client:
         yield test_client
@@ -141,16 +143,15 @@ def test_assistant_down_means_an_apology_and_a_person_not_silence(client):
 def test_bot_reply_from_the_callback_reaches_the_widget_with_buttons(client):
     with client.websocket_connect("/ws/chat") as ws:
         conversation = start(ws)
-        response = client.post("/rasa/callback", json={
+        response = post_callback(client, {
             "recipient_id": conversation["conversation_id"], "text": "Did that help?",
             "buttons": [{"title": "Yes", "payload": "/affirm"}]})
         assert response.status_code == 200
         frame = receive_until(ws, "message")
     assert frame["sender"] == "bot"
     assert frame["buttons"] == [{"title": "Yes", "payload": "/affirm"}]
-    assert client.post("/rasa/callback", json={"recipient_id": "nope", "text": "x"}
-                       ).status_code == 404
-    assert client.post("/rasa/callback", json={"text": "x"}).status_code == 422
+    assert post_callback(client, {"recipient_id": "nope", "text": "x"}).status_code == 404
+    assert post_callback(client, {"text": "x"}).status_code == 422
 
 
 def test_html_is_stored_verbatim_for_pages_to_escape(client):
