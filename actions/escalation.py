@@ -46,14 +46,18 @@ def escalation_reason(tracker: Tracker) -> str:
 def consecutive_fallbacks(events: list[dict[str, Any]]) -> int:
     """How many of the latest customer messages in a row the assistant did not understand.
 
-    Button clicks ("/intent" payloads) are understood by definition.
+    Button clicks ("/intent" payloads) are understood by definition, and so is a follow-up
+    the bot answered from the topic just answered.
     """
     count = 0
+    answered = False  # the bot answered the message after this one from the conversation
     for event in reversed(events):
+        if event.get("event") == "bot" and _faq_topic(event):
+            answered = True
         if event.get("event") != "user":
             continue
         intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
-        if intent != NOT_UNDERSTOOD or (event.get("text") or "").startswith("/"):
+        if intent != NOT_UNDERSTOOD or answered or (event.get("text") or "").startswith("/"):
             break
         count += 1
     return count
@@ -162,5 +166,31 @@ class ActionHandleFallback(Action):
             return [SlotSet("escalation_reason", "not_understood"),
                     FollowupAction("action_escalate_to_human")]
         topics = likely_topics(tracker.latest_message) or list(MAIN_TOPICS)
+        previous = topic_just_answered(tracker.events)
+        if previous in topics[:2]:
+            # "is that too late?" right after the return policy: a follow-up on the
+            # topic just answered, which the conversation makes clear.
+            dispatcher.utter_message(response=f"utter_{previous}")
+            return []
         dispatcher.utter_message(response="utter_clarify", buttons=topic_buttons(topics, language))
         return []
+
+
+def topic_just_answered(events: list[dict[str, Any]]) -> str | None:
+    """The FAQ topic ("faq/return_policy") of the bot's reply to the previous message."""
+    users_seen = 0
+    for event in reversed(events):
+        if event.get("event") == "user":
+            users_seen += 1
+            if users_seen == 2:
+                return None
+        elif event.get("event") == "bot" and users_seen == 1:
+            topic = _faq_topic(event)
+            if topic:
+                return topic
+    return None
+
+
+def _faq_topic(bot_event: dict[str, Any]) -> str | None:
+    answer = str((bot_event.get("metadata") or {}).get("utter_action") or "")
+    return answer.removeprefix("utter_") if answer.startswith("utter_faq/") else None

@@ -200,3 +200,35 @@ def test_asking_for_the_team_after_the_refund_answer_is_a_refund_request():
                    user_event("/request_human", "request_human")]
     assert escalation_reason(make_tracker(events=refund_then_person)) == "refund_request"
     assert escalation_reason(make_tracker(events=person_only)) == "customer_request"
+
+
+def faq_answer(topic: str) -> dict:
+    return {**bot_event("..."), "metadata": {"utter_action": f"utter_faq/{topic}"}}
+
+
+def unsure(text: str, faq_ranking: list[str]) -> dict:
+    event = user_event(text, "nlu_fallback", confidence=0.4)
+    event["parse_data"]["intent_ranking"] = [{"name": "nlu_fallback", "confidence": 0.4},
+                                             {"name": "faq", "confidence": 0.38}]
+    event["parse_data"]["response_selector"] = {"faq": {"ranking": [
+        {"intent_response_key": f"faq/{t}"} for t in faq_ranking]}}
+    return event
+
+
+async def test_an_unclear_follow_up_on_the_topic_just_answered_gets_that_answer():
+    events = [user_event("can I return shoes?", "faq"), faq_answer("return_policy"),
+              unsure("I got it 10 days ago, is that too late?", ["shipping_time", "return_policy"])]
+    dispatcher = CollectingDispatcher()
+    assert await ActionHandleFallback().run(dispatcher, make_tracker(events=events), {}) == []
+    assert [m["response"] for m in dispatcher.messages] == ["utter_faq/return_policy"]
+    # ...and it was understood: one more unclear message is a first miss, not a second
+    events += [faq_answer("return_policy"), unsure("hmm", ["warranty", "invoice"])]
+    assert consecutive_fallbacks(events) == 1
+
+
+async def test_an_unclear_message_on_another_topic_still_asks_which_is_meant():
+    events = [user_event("can I return shoes?", "faq"), faq_answer("return_policy"),
+              unsure("Kalau resep nasi goreng, bisa?", ["shipping_options", "account_password"])]
+    dispatcher = CollectingDispatcher()
+    await ActionHandleFallback().run(dispatcher, make_tracker(events=events), {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_clarify"]
