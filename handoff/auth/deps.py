@@ -43,9 +43,13 @@ def _agent_or_401(session: Session, token: str | None) -> Agent:
     if not token:
         raise _unauthorized()
     try:
-        return agent_for_token(session, token)
+        agent = agent_for_token(session, token)
     except AuthError as error:
         raise _unauthorized(str(error)) from error
+    # The connection goes back to the pool now: an async route must not hold one while it
+    # awaits (its database work runs in worker threads with sessions of their own).
+    session.commit()
+    return agent
 
 
 def bearer_token(credentials: BearerDep) -> str | None:
