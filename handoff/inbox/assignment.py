@@ -159,10 +159,16 @@ def require_held(session: Session, handoff_id: int, agent: Agent) -> Handoff:
     return handoff
 
 
+def as_seen_by(data: dict, holds_it: bool) -> dict:
+    """Handoff data (views, live events) as an inbox user may see it: raw only for the agent
+    working the handoff, redacted for everyone else."""
+    return data if holds_it else redact_json(data)
+
+
 def handoff_view(handoff: Handoff, viewer: Agent, *, detail: bool = True) -> dict:
-    """Handoff JSON as `viewer` may see it: raw only for the agent working it."""
+    """Handoff JSON as `viewer` may see it (as_seen_by)."""
     data = handoff_detail_json(handoff) if detail else handoff_summary_json(handoff)
-    return data if held_by(handoff, viewer) else redact_json(data)
+    return as_seen_by(data, held_by(handoff, viewer))
 
 
 def add_note(session: Session, handoff_id: int, agent: Agent, text: str) -> Note:
@@ -178,6 +184,7 @@ __all__ = [
     "Conflict",
     "HandoffNotFound",
     "add_note",
+    "as_seen_by",
     "claim_handoff",
     "get_handoff",
     "handoff_view",

@@ -24,16 +24,19 @@ function forget() {
   sessionStorage.removeItem(AGENT_KEY);
 }
 
+/** The server ended the session (401, or the event stream said so): forget it, tell the page. */
+export function sessionEnded() {
+  forget();
+  listeners.forEach((listener) => listener());
+}
+
 /** fetch() with the token; returns the parsed JSON (or the raw Response when raw is true). */
 export async function request(method, path, { body, raw = false } = {}) {
   const headers = { Accept: raw ? "*/*" : "application/json" };
   if (token()) headers.Authorization = `Bearer ${token()}`;
   if (body !== undefined) headers["Content-Type"] = "application/json";
   const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  if (response.status === 401 && token()) {
-    forget();
-    listeners.forEach((listener) => listener());
-  }
+  if (response.status === 401 && token()) sessionEnded();
   if (!response.ok) {
     const detail = await response.json().then((data) => data.detail, () => response.statusText);
     throw new ApiError(response.status, detail);

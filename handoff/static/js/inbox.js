@@ -1,5 +1,5 @@
 // Agent inbox: the live queue (SSE + heartbeat) on the left, the chosen conversation on the right.
-import { get, post, token } from "./api.js";
+import { get, post, sessionEnded, token } from "./api.js";
 import { $, formatDuration, h } from "./dom.js";
 import { onLanguageChange, t } from "./i18n.js";
 import { conversationEvents, showConversation } from "./conversation.js";
@@ -128,6 +128,8 @@ function listen() {
   });
   source.addEventListener("message", (event) => conversationEvents.message(JSON.parse(event.data)));
   source.addEventListener("typing", (event) => conversationEvents.typing(JSON.parse(event.data)));
+  // Logged out elsewhere, password changed, deactivated or expired: back to the sign-in form.
+  source.addEventListener("session_ended", () => { source.close(); sessionEnded(); });
 }
 
 startSession({ roles: ["agent", "ops", "admin"] }).then(async (agent) => {
