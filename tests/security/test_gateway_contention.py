@@ -27,11 +27,11 @@ from sqlalchemy.engine import Engine
 from scripts.processes import free_port
 from scripts.widget_client import Widget
 from store import db, settings
-from store.conversations import create_handoff
 from store.migrate import load_all_models, upgrade_to_head
-from store.models import Conversation, Handoff, HandoffStatus, Message, Owner, Sender, utcnow
+from store.models import Handoff, HandoffStatus, Message, Sender
 from tests.browser.servers import serve
 from tests.handoff.conftest import Login, add_agent, add_handoff, stored
+from tests.security.live import customer_handoff
 
 pytestmark = pytest.mark.timeout(240)
 
@@ -214,18 +214,6 @@ class Record:
 
     def numbers(self, kind: str) -> list[int]:
         return [number for number, entry_kind, _ in self.entries if entry_kind == kind]
-
-
-def customer_handoff(conversation_id: str) -> int:
-    """The widget's conversation handed to a person, as the escalation action does it."""
-    with db.session_scope() as session:
-        conversation = session.get(Conversation, conversation_id)
-        conversation.owner = Owner.human
-        handoff = create_handoff(session, conversation_id=conversation_id, reason="complaint",
-                                 summary="Customer wants a person", context={})
-        handoff.announced_at = utcnow()
-        session.flush()
-        return handoff.id
 
 
 async def test_concurrent_claims_replies_and_resolves_lose_nothing(gateway):
