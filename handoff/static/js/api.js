@@ -48,11 +48,19 @@ export async function request(method, path, { body, raw = false } = {}) {
 export const get = (path) => request("GET", path);
 export const post = (path, body = {}) => request("POST", path, { body });
 
-export async function login(username, password) {
-  const data = await post("/api/v1/auth/login", { username, password });
+function remember(data) {
   sessionStorage.setItem(TOKEN_KEY, data.token);
   sessionStorage.setItem(AGENT_KEY, JSON.stringify(data.agent));
   return data.agent;
+}
+
+export async function login(username, password) {
+  return remember(await post("/api/v1/auth/login", { username, password }));
+}
+
+/** Every session of the account ends; the answer carries this tab's new token. */
+export async function changePassword(current, fresh) {
+  return remember(await post("/api/v1/auth/password", { current_password: current, new_password: fresh }));
 }
 
 export async function logout() {
