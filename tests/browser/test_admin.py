@@ -21,14 +21,14 @@ def api_login(service: str, username: str, password: str) -> httpx.Response:
 
 def test_admin_page_manages_accounts(page, service, save_screenshot):
     seed.create_agent("kepala", "Kepala", Role.admin)
-    seed.create_agent("dewi", "Dewi")
-    dewi = {"Authorization": f"Bearer {api_login(service, 'dewi', seed.PASSWORD).json()['token']}"}
-    for _ in range(3):  # someone guessing at Dewi's password
-        assert api_login(service, "dewi", "a wrong guess").status_code == 401
+    seed.create_agent("wulan", "Wulan")
+    wulan = {"Authorization": f"Bearer {api_login(service, 'wulan', seed.PASSWORD).json()['token']}"}
+    for _ in range(3):  # someone guessing at Wulan's password
+        assert api_login(service, "wulan", "a wrong guess").status_code == 401
 
     page.goto("/admin")
     sign_in(page, "kepala")
-    row = page.locator("tr[data-username=dewi]")
+    row = page.locator("tr[data-username=wulan]")
     expect(row.locator(".failures")).to_have_text("3")
     expect(page.locator("tr[data-username=kepala]").get_by_role(
         "button", name="Deactivate")).to_be_disabled()  # never oneself
@@ -37,17 +37,17 @@ def test_admin_page_manages_accounts(page, service, save_screenshot):
     expect(row.locator(".failures")).to_have_text("0")
     row.get_by_role("button", name="Deactivate").click()
     expect(row.locator(".tag")).to_have_text("deactivated")
-    assert httpx.get(f"{service}/api/v1/auth/me", headers=dewi).status_code == 401
-    assert api_login(service, "dewi", seed.PASSWORD).status_code == 401
+    assert httpx.get(f"{service}/api/v1/auth/me", headers=wulan).status_code == 401
+    assert api_login(service, "wulan", seed.PASSWORD).status_code == 401
 
     row.get_by_role("button", name="Reactivate").click()
     expect(row.locator(".tag")).to_have_text("active")
     row.get_by_role("button", name="Reset password").click()
     new_password = page.locator("#admin-notice .new-password").inner_text()
-    assert api_login(service, "dewi", seed.PASSWORD).status_code == 401
-    assert api_login(service, "dewi", new_password).status_code == 200
+    assert api_login(service, "wulan", seed.PASSWORD).status_code == 401
+    assert api_login(service, "wulan", new_password).status_code == 200
     row.get_by_role("button", name="End sessions").click()
-    expect(page.locator("#admin-notice")).to_have_text("dewi was signed out of 1 session.")
+    expect(page.locator("#admin-notice")).to_have_text("wulan was signed out of 1 session.")
     save_screenshot(page, "admin-accounts")
 
     page.get_by_role("button", name="Password", exact=True).click()
@@ -59,11 +59,11 @@ def test_admin_page_manages_accounts(page, service, save_screenshot):
     expect(form).to_contain_text("Password changed")
     form.get_by_role("button", name="OK").click()
     page.reload()  # still signed in, with the token the change gave this tab
-    expect(page.locator("tr[data-username=dewi]")).to_be_visible()
+    expect(page.locator("tr[data-username=wulan]")).to_be_visible()
     assert api_login(service, "kepala", seed.PASSWORD).status_code == 401
 
     done = [(event.action, event.username) for event in stored(audit.AuditEvent)
-            if event.target in (f"agent:{account}" for account in _ids("dewi", "kepala"))]
+            if event.target in (f"agent:{account}" for account in _ids("wulan", "kepala"))]
     assert sorted(done) == sorted([
         (audit.CLEAR_LOGIN_FAILURES, "kepala"), (audit.DEACTIVATE_AGENT, "kepala"),
         (audit.REACTIVATE_AGENT, "kepala"), (audit.RESET_PASSWORD, "kepala"),
