@@ -22,7 +22,8 @@ def api_login(service: str, username: str, password: str) -> httpx.Response:
 def test_admin_page_manages_accounts(page, service, save_screenshot):
     seed.create_agent("kepala", "Kepala", Role.admin)
     seed.create_agent("wulan", "Wulan")
-    wulan = {"Authorization": f"Bearer {api_login(service, 'wulan', seed.PASSWORD).json()['token']}"}
+    token = api_login(service, "wulan", seed.PASSWORD).json()["token"]
+    wulan = {"Authorization": f"Bearer {token}"}
     for _ in range(3):  # someone guessing at Wulan's password
         assert api_login(service, "wulan", "a wrong guess").status_code == 401
 
