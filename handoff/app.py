@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 
-from handoff import pages
+from handoff import database_busy, pages
 from handoff.auth import admin, login
 from handoff.channels.web import routes as web_routes
 from handoff.channels.whatsapp import outbound as whatsapp_outbound
@@ -50,6 +50,7 @@ def create_app(*, idle_sweeper: bool = True) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.idle_sweeper = idle_sweeper
+    database_busy.install(app)
     # The JSON API of the agent inbox and ops pages (docs/api.md), one router per resource.
     for module in (login, handoffs, transcripts, dashboard, canned, events, admin):
         app.include_router(module.router, prefix=API_PREFIX)

@@ -57,7 +57,9 @@ def conversation_topic(conversation_id: str) -> str:
 class Hub:
     def __init__(self, fanout: str | None = None, redis_url: str | None = None) -> None:
         """`fanout` and `redis_url` override LIVE_FANOUT and REDIS_URL (read by start())."""
-        self._subscribers: dict[str, set[asyncio.Queue]] = defaultdict(set)
+        # Each subscriber's queue with the event loop it is read on.
+        self._subscribers: dict[str, dict[asyncio.Queue, asyncio.AbstractEventLoop]] = (
+            defaultdict(dict))
         self._fanout, self._redis_url = fanout, redis_url
         self._relay: _RedisRelay | None = None
 
@@ -85,16 +87,17 @@ class Hub:
     @asynccontextmanager
     async def subscribe(self, topic: str) -> AsyncIterator[asyncio.Queue]:
         queue: asyncio.Queue = asyncio.Queue(maxsize=QUEUE_LIMIT)
-        self._subscribers[topic].add(queue)
+        self._subscribers[topic][queue] = asyncio.get_running_loop()
         try:
             yield queue
         finally:
-            self._subscribers[topic].discard(queue)
+            self._subscribers[topic].pop(queue, None)
             if not self._subscribers[topic]:
                 del self._subscribers[topic]
 
     def publish(self, topic: str, event: dict[str, Any]) -> None:
-        """Never blocks: with Redis the event is queued for the publisher task."""
+        """Never blocks: with Redis the event is queued for the publisher task. Safe from
+        any thread: a worker thread's event is handed to the loop that owns the queue."""
         if self._relay:
             self._relay.send(topic, event)
         else:
@@ -105,10 +108,27 @@ class Hub:
         return len(self._subscribers.get(topic, ()))
 
     def _deliver(self, topic: str, event: dict[str, Any]) -> None:
-        for queue in list(self._subscribers.get(topic, ())):
-            if queue.full():
-                queue.get_nowait()
-            queue.put_nowait(event)
+        for queue, loop in list(self._subscribers.get(topic, {}).items()):
+            call_on(loop, _put, queue, event)
+
+
+def _put(queue: asyncio.Queue, event: dict[str, Any]) -> None:
+    if queue.full():
+        queue.get_nowait()
+    queue.put_nowait(event)
+
+
+def call_on(loop: asyncio.AbstractEventLoop, function: Callable[..., None], *args: Any) -> None:
+    """function(*args) on `loop`: at once from that loop, else handed over thread-safely
+    (asyncio queues may only be touched from their own loop). A closed loop gets nothing."""
+    try:
+        running = asyncio.get_running_loop()
+    except RuntimeError:
+        running = None
+    if running is loop:
+        function(*args)
+    elif not loop.is_closed():
+        loop.call_soon_threadsafe(function, *args)
 
 
 def _backoff(failures: int) -> float:
@@ -143,8 +163,10 @@ class _RedisRelay:
         self._subscribed = asyncio.Event()
         self._tasks: list[asyncio.Task] = []
         self._dropped = 0
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     async def start(self) -> None:
+        self._loop = asyncio.get_running_loop()
         self._tasks = [asyncio.create_task(self._publish_forever(), name="live-publish"),
                        asyncio.create_task(self._listen_forever(), name="live-listen")]
         try:
@@ -165,13 +187,17 @@ class _RedisRelay:
         except (TypeError, ValueError):
             logger.exception("Live updates: event for %s is not JSON, dropped", topic)
             return
+        if self._loop is not None:
+            call_on(self._loop, self._queue, CHANNEL_PREFIX + topic, payload)
+
+    def _queue(self, channel: str, payload: str) -> None:
         if self._outbox.full():
             self._outbox.get_nowait()
             self._outbox.task_done()
             if not self._dropped:
                 logger.warning("Live updates: outbox full (Redis down?), dropping oldest events")
             self._dropped += 1
-        self._outbox.put_nowait((CHANNEL_PREFIX + topic, payload))
+        self._outbox.put_nowait((channel, payload))
 
     async def _publish_forever(self) -> None:
         failures = 0

@@ -1,4 +1,4 @@
-"""The HTML pages: demo store front, agent inbox and ops review.
+"""The HTML pages: demo store front, agent inbox, ops review and account administration.
 
 Each page file under static/pages holds only its <body>; the <head> every page shares is
 written once here. Everything dynamic comes from the JSON API through the pages'
@@ -49,6 +49,7 @@ STORE = Page("store.html", "Toko Nusa — Kerajinan &amp; kebutuhan rumah", lang
 INBOX = Page("inbox.html", "Inbox — Toko Nusa", script="inbox.js")
 OPS_TRANSCRIPTS = Page("ops.html", "Transcripts — Toko Nusa", script="ops-transcripts.js")
 OPS_DASHBOARD = Page("dashboard.html", "Dashboard — Toko Nusa", script="ops-dashboard.js")
+ADMIN = Page("admin.html", "Accounts — Toko Nusa", script="admin.js")
 
 router = APIRouter(include_in_schema=False)
 
@@ -87,3 +88,8 @@ def ops_transcripts_page() -> HTMLResponse:
 @router.get("/ops/dashboard", name="ops_dashboard_page")
 def ops_dashboard_page() -> HTMLResponse:
     return _page(OPS_DASHBOARD)
+
+
+@router.get("/admin", name="admin_page")
+def admin_page() -> HTMLResponse:
+    return _page(ADMIN)

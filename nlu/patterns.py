@@ -7,6 +7,7 @@ downloaded or committed. Indonesian tokenisation also handles English text here.
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -71,13 +72,22 @@ class Entity:
     value: str
 
 
-@lru_cache(maxsize=1)
+_building = threading.Lock()
+
+
 def shop_nlp() -> Language:
     """Blank Indonesian tokenizer with the shop's EntityRuler (built once per process).
 
-    spaCy is imported here, not at module level: it pulls in TensorFlow (seconds, hundreds
-    of MB), which processes that only normalise text should not pay for.
+    spaCy is imported there, not at module level: it pulls in TensorFlow (seconds, hundreds
+    of MB), which processes that only normalise text should not pay for. The gateway's worker
+    threads may ask for it at the same moment: one builds it, the others wait for that one.
     """
+    with _building:
+        return _build_shop_nlp()
+
+
+@lru_cache(maxsize=1)
+def _build_shop_nlp() -> Language:
     import spacy
 
     nlp = spacy.blank("id")

@@ -73,6 +73,7 @@ Toko Nusa assistant is running ({mode}; Ctrl-C stops everything).
   Agent inbox                      {gateway}/inbox
   Ops transcripts                  {gateway}/ops
   Ops dashboard                    {gateway}/ops/dashboard
+  Accounts (admin)                 {gateway}/admin
   API docs (OpenAPI)               {gateway}/docs
   Rasa server                      {os.environ.get('RASA_URL', 'http://127.0.0.1:5005')}
   Logs                             {log_dir}

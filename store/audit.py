@@ -1,4 +1,5 @@
-"""The audit log: who looked at raw personal data or took it out of the service, and when.
+"""The audit log: who looked at raw personal data or took it out of the service, who changed
+an account (created, deactivated, passwords, sessions, login throttling), and when.
 
 Written in the same transaction as the request that reads the data, so a view that fails
 leaves no entry and a view that succeeds cannot lose its entry.
@@ -17,6 +18,12 @@ from store.models import Agent, utcnow
 VIEW_UNREDACTED = "conversation.view_unredacted"
 EXPORT = "conversations.export"
 CREATE_AGENT = "agent.create"
+DEACTIVATE_AGENT = "agent.deactivate"
+REACTIVATE_AGENT = "agent.reactivate"
+CHANGE_PASSWORD = "agent.password_change"
+RESET_PASSWORD = "agent.password_reset"
+END_SESSIONS = "agent.sessions_end"
+CLEAR_LOGIN_FAILURES = "agent.login_failures_clear"
 PURGE = "privacy.purge"
 CUSTOMER_EXPORT = "customer.export"
 CUSTOMER_DELETE = "customer.delete"
@@ -62,5 +69,7 @@ def list_events(session: Session, *, action: str | None = None, limit: int = 100
     return list(rows), session.execute(count).scalar_one()
 
 
-__all__ = ["CREATE_AGENT", "CUSTOMER_DELETE", "CUSTOMER_EXPORT", "EXPORT", "PURGE",
-           "VIEW_UNREDACTED", "AuditEvent", "list_events", "record"]
+__all__ = ["CHANGE_PASSWORD", "CLEAR_LOGIN_FAILURES", "CREATE_AGENT", "CUSTOMER_DELETE",
+           "CUSTOMER_EXPORT", "DEACTIVATE_AGENT", "END_SESSIONS", "EXPORT", "PURGE",
+           "REACTIVATE_AGENT", "RESET_PASSWORD", "VIEW_UNREDACTED", "AuditEvent",
+           "list_events", "record"]

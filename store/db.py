@@ -13,6 +13,7 @@ from typing import TypeVar
 from sqlalchemy import Enum, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool, StaticPool
 
@@ -31,10 +32,14 @@ def make_engine(url: str) -> Engine:
         # A pool of open connections: SQLAlchemy 1.4 opens a new SQLite connection per
         # session otherwise (NullPool), paying for the file open and PRAGMAs each time.
         # An in-memory database lives in one connection, so that one is shared.
+        # `timeout` is SQLite's busy timeout: a write that finds another connection writing
+        # waits for it, retrying with SQLite's own growing pauses, up to SQLITE_BUSY_SECONDS;
+        # then "database is locked" (retried as a whole by with_db_retry, else a 503).
         engine = create_engine(
             url, future=True, poolclass=StaticPool if ":memory:" in url or url == "sqlite://"
             else QueuePool,
-            connect_args={"check_same_thread": False, "timeout": 30},
+            connect_args={"check_same_thread": False,
+                          "timeout": get_settings().sqlite_busy_seconds},
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
@@ -75,8 +80,9 @@ def session_scope(engine: Engine | None = None) -> Iterator[Session]:
 
 
 def is_transient(error: BaseException) -> bool:
-    """The database could not be reached or was busy: trying again later may work."""
-    return isinstance(error, OperationalError) or (
+    """The database could not be reached, was busy ("database is locked") or had no free
+    connection: trying again later may work."""
+    return isinstance(error, (OperationalError, PoolTimeout)) or (
         isinstance(error, DBAPIError) and error.connection_invalidated)
 
 
@@ -99,6 +105,24 @@ async def with_db_retry(work: Callable[[], T], *, seconds: float = 20.0) -> T:
         await asyncio.sleep(pause)
         waited += pause
         pause = min(pause * 2, 2.0)
+
+
+# A request's unit of work is tried again for this long (a few attempts), then answered 503.
+REQUEST_RETRY_SECONDS = 1.0
+
+
+async def in_session(work: Callable[[Session], T], *,
+                     seconds: float = REQUEST_RETRY_SECONDS) -> T:
+    """`work(session)` as one unit of work in a worker thread, never on the event loop.
+
+    Committed when it returns; tried again in a fresh transaction while the database is
+    busy or restarting (with_db_retry), so `work` must only touch the database.
+    """
+    def unit() -> T:
+        with session_scope() as session:
+            return work(session)
+
+    return await with_db_retry(unit, seconds=seconds)
 
 
 from sqlalchemy.orm import declarative_base  # noqa: E402

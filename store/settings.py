@@ -35,21 +35,22 @@ def _parse_hours(value: str) -> tuple[time, time]:
 
 
 DEFAULT_TOKEN_HOURS = 12.0
+DEFAULT_SQLITE_BUSY_SECONDS = 5.0
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 # What has to be set for the WhatsApp channel to work; the URL and version have defaults.
 WHATSAPP_REQUIRED = ("WHATSAPP_VERIFY_TOKEN", "WHATSAPP_APP_SECRET", "WHATSAPP_ACCESS_TOKEN",
                      "WHATSAPP_PHONE_NUMBER_ID")
 
 
-def _parse_token_hours(raw: str) -> float:
-    """TOKEN_HOURS (default 12): one working shift, then log in again."""
+def _positive_number(name: str, raw: str, default: float) -> float:
+    """A positive number from the environment (empty: the default); a clear error otherwise."""
     try:
-        hours = float(raw) if raw.strip() else DEFAULT_TOKEN_HOURS
+        value = float(raw) if raw.strip() else default
     except ValueError as error:
-        raise ValueError(f"TOKEN_HOURS must be a number of hours, got {raw!r}") from error
-    if hours <= 0:
-        raise ValueError(f"TOKEN_HOURS must be positive, got {raw!r}")
-    return hours
+        raise ValueError(f"{name} must be a number, got {raw!r}") from error
+    if value <= 0:
+        raise ValueError(f"{name} must be positive, got {raw!r}")
+    return value
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,9 @@ class WhatsAppSettings:
 @dataclass(frozen=True)
 class Settings:
     database_url: str = field(default_factory=_default_database_url)
+    # SQLite only: a write waits this long for another connection's write to finish
+    # (SQLite's own growing back-off), before the unit of work is tried again or refused.
+    sqlite_busy_seconds: float = DEFAULT_SQLITE_BUSY_SECONDS
     timezone: str = "Asia/Jakarta"
     opening_hours: tuple[time, time] = (time(8, 0), time(21, 0))
     default_language: str = "id"
@@ -112,6 +116,9 @@ def get_settings() -> Settings:
     env = os.environ
     return Settings(
         database_url=env.get("DATABASE_URL") or _default_database_url(),
+        sqlite_busy_seconds=_positive_number("SQLITE_BUSY_SECONDS",
+                                             env.get("SQLITE_BUSY_SECONDS", ""),
+                                             DEFAULT_SQLITE_BUSY_SECONDS),
         timezone=env.get("SHOP_TIMEZONE", "Asia/Jakarta"),
         opening_hours=_parse_hours(env.get("OPENING_HOURS", "08:00-21:00")),
         default_language=env.get("DEFAULT_LANGUAGE", "id"),
@@ -121,7 +128,8 @@ def get_settings() -> Settings:
         chat_message_limit=int(env.get("CHAT_MESSAGE_LIMIT", "20")),
         chat_window_seconds=float(env.get("CHAT_WINDOW_SECONDS", "60")),
         retention_days=int(env.get("RETENTION_DAYS", "365")),
-        token_hours=_parse_token_hours(env.get("TOKEN_HOURS", "")),
+        token_hours=_positive_number("TOKEN_HOURS", env.get("TOKEN_HOURS", ""),
+                                     DEFAULT_TOKEN_HOURS),
         live_fanout=(env.get("LIVE_FANOUT") or "memory").strip().lower(),
         redis_url=env.get("REDIS_URL") or DEFAULT_REDIS_URL,
         whatsapp=WhatsAppSettings(

@@ -1,9 +1,18 @@
 """Attempt counters kept in the database, so every process (API workers, action server) sees
-the same count: failed logins per username and per client address, and failed order
-verifications per order number (so one order cannot be guessed at from many conversations).
+the same count: failed logins, and failed order verifications per order number (so one
+order cannot be guessed at from many conversations).
 
-A limit is "at most `limit` failures within `window`"; the next attempt is refused until the
-oldest failure in the window is older than the window (that wait is the Retry-After).
+Logins are limited per account *and* client address, with growing delays instead of a
+lockout: after LOGIN_LIMIT failures of one username from one address, the next attempt from
+there waits LOGIN_FIRST_DELAY, doubling with every further failure up to LOGIN_MAX_DELAY.
+Someone guessing at the admin's password from their address therefore slows down only
+themselves: the admin, from another address, logs in as usual. One address trying many
+usernames (password spraying) gets the same delays after LOGIN_ADDRESS_LIMIT failures.
+Deciding and recording are one step under a lock (start_login), so concurrent guesses cannot
+slip past the limit; an admin can clear an account's failures (clear_failed_logins).
+
+A verification limit is "at most `limit` failures within `window`"; the next attempt is
+refused until the oldest failure in the window is older than the window (the Retry-After).
 """
 
 from __future__ import annotations
@@ -11,20 +20,25 @@ from __future__ import annotations
 import math
 from datetime import datetime, timedelta
 
-from sqlalchemy import Column, DateTime, Integer, String, delete, func, select
+from sqlalchemy import Column, DateTime, Integer, String, delete, func, select, text
 from sqlalchemy.orm import Session
 
 from store.db import Base
 from store.models import as_utc, utcnow
 
-LOGIN_LIMIT = 5
-LOGIN_WINDOW = timedelta(minutes=15)
+LOGIN_LIMIT = 5  # failures of one username from one address before the delays start
+LOGIN_ADDRESS_LIMIT = 20  # failures from one address, whatever the usernames
+LOGIN_FIRST_DELAY = timedelta(seconds=30)
+LOGIN_MAX_DELAY = timedelta(minutes=15)
+LOGIN_WINDOW = timedelta(hours=1)  # older failures are forgotten
+LOGIN_LOCK_KEY = 7_305_114  # PostgreSQL advisory lock: one login decision at a time
 VERIFICATION_LIMIT = 10
 VERIFICATION_WINDOW = timedelta(hours=1)
 
 
 class LoginAttempt(Base):
-    """One failed login; the username is stored lower-cased, as typed (it may not exist)."""
+    """One login attempt, counted as failed unless its password proved right (then it is
+    deleted); the username is stored lower-cased, as typed (it may not exist)."""
 
     __tablename__ = "login_attempts"
 
@@ -75,26 +89,71 @@ def _username(username: str) -> str:
     return (username or "").strip().lower()[:64]
 
 
-def check_login(session: Session, username: str, client_ip: str,
-                now: datetime | None = None) -> None:
-    """Raises Throttled after LOGIN_LIMIT failures for this username or from this address."""
-    now = now or utcnow()
-    _check(session, LoginAttempt.username, _username(username), LOGIN_LIMIT, LOGIN_WINDOW, now)
-    _check(session, LoginAttempt.client_ip, client_ip[:64], LOGIN_LIMIT, LOGIN_WINDOW, now)
+def login_delay(failures: int, free: int = LOGIN_LIMIT) -> timedelta:
+    """How long to wait after the last of `failures` failures: nothing below `free`, then
+    LOGIN_FIRST_DELAY doubling with each failure, at most LOGIN_MAX_DELAY."""
+    if failures < free:
+        return timedelta(0)
+    return min(LOGIN_MAX_DELAY, LOGIN_FIRST_DELAY * 2 ** min(failures - free, 16))
 
 
-def record_failed_login(session: Session, username: str, client_ip: str,
-                        now: datetime | None = None) -> None:
-    now = now or utcnow()
+def _wait(session: Session, which, free: int, now: datetime) -> int:  # noqa: ANN001
+    """Seconds until the attempts matching `which` may try again (0: now)."""
+    count, last = session.execute(
+        select(func.count(LoginAttempt.id), func.max(LoginAttempt.attempted_at)).where(which)
+    ).one()
+    if last is None:
+        return 0
+    ready = as_utc(last) + login_delay(count, free)
+    return max(0, math.ceil((ready - now).total_seconds()))
+
+
+def _one_login_at_a_time(session: Session, now: datetime) -> None:
+    """Holds a lock until the transaction ends. PostgreSQL: an advisory lock. SQLite: the
+    first write of a transaction takes the database's write lock, and the prune below is
+    this transaction's first write."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOGIN_LOCK_KEY})
     session.execute(delete(LoginAttempt).where(LoginAttempt.attempted_at <= now - LOGIN_WINDOW))
-    session.add(LoginAttempt(username=_username(username), client_ip=client_ip[:64],
-                             attempted_at=now))
+
+
+def start_login(session: Session, username: str, client_ip: str,
+                now: datetime | None = None) -> None:
+    """May this attempt check a password? Raises Throttled if not; else records it as a
+    failure (login_succeeded takes it back). Decided and recorded under one lock, so twenty
+    guesses at once check at most LOGIN_LIMIT passwords. Commit before the password check:
+    that releases the lock and keeps the failure whatever happens next."""
+    now, username, client_ip = now or utcnow(), _username(username), client_ip[:64]
+    _one_login_at_a_time(session, now)
+    wait = max(
+        _wait(session, (LoginAttempt.username == username)
+              & (LoginAttempt.client_ip == client_ip), LOGIN_LIMIT, now),
+        _wait(session, LoginAttempt.client_ip == client_ip, LOGIN_ADDRESS_LIMIT, now))
+    if wait:
+        raise Throttled(wait)
+    session.add(LoginAttempt(username=username, client_ip=client_ip, attempted_at=now))
     session.flush()
 
 
-def clear_failed_logins(session: Session, username: str) -> None:
-    """After a successful login the username starts afresh (the address count stays)."""
-    session.execute(delete(LoginAttempt).where(LoginAttempt.username == _username(username)))
+def login_succeeded(session: Session, username: str, client_ip: str) -> None:
+    """The password was right: this username starts afresh from this address (its failures
+    from other addresses, and this address's failures with other usernames, stay)."""
+    session.execute(delete(LoginAttempt).where(LoginAttempt.username == _username(username),
+                                               LoginAttempt.client_ip == client_ip[:64]))
+
+
+def failed_logins(session: Session, username: str, now: datetime | None = None) -> int:
+    """Recent failures of this username, from any address (shown to admins)."""
+    return session.execute(select(func.count(LoginAttempt.id)).where(
+        LoginAttempt.username == _username(username),
+        LoginAttempt.attempted_at > (now or utcnow()) - LOGIN_WINDOW)).scalar_one()
+
+
+def clear_failed_logins(session: Session, username: str) -> int:
+    """An admin lifts the delays of this username, from every address; returns how many
+    failures were forgotten."""
+    return session.execute(
+        delete(LoginAttempt).where(LoginAttempt.username == _username(username))).rowcount
 
 
 def check_verification(session: Session, order_id: str, now: datetime | None = None) -> None:
@@ -114,16 +173,21 @@ def record_failed_verification(session: Session, order_id: str, conversation_id:
 
 
 __all__ = [
+    "LOGIN_ADDRESS_LIMIT",
+    "LOGIN_FIRST_DELAY",
     "LOGIN_LIMIT",
+    "LOGIN_MAX_DELAY",
     "LOGIN_WINDOW",
     "VERIFICATION_LIMIT",
     "VERIFICATION_WINDOW",
     "LoginAttempt",
     "Throttled",
     "VerificationAttempt",
-    "check_login",
     "check_verification",
     "clear_failed_logins",
-    "record_failed_login",
+    "failed_logins",
+    "login_delay",
+    "login_succeeded",
     "record_failed_verification",
+    "start_login",
 ]

@@ -92,18 +92,22 @@ def issue_token(session: Session, agent: Agent, now: datetime | None = None) -> 
     return IssuedToken(token=token, expires_at=expires_at)
 
 
-def agent_for_token(session: Session, token: str, now: datetime | None = None) -> Agent:
-    """The active agent owning this unexpired, unrevoked token."""
+def valid_token(session: Session, token: str, now: datetime | None = None) -> ApiToken:
+    """This token, while it is unexpired and unrevoked and its agent active."""
     now = now or utcnow()
     row = session.execute(
         select(ApiToken).where(ApiToken.token_hash == hash_token(token))
     ).scalar_one_or_none()
     if row is None or row.revoked_at is not None or as_utc(row.expires_at) <= now:
         raise AuthError("Invalid or expired token")
-    agent = row.agent
-    if agent is None or not agent.is_active:
+    if row.agent is None or not row.agent.is_active:
         raise AuthError("Invalid or expired token")
-    return agent
+    return row
+
+
+def agent_for_token(session: Session, token: str, now: datetime | None = None) -> Agent:
+    """The active agent owning this unexpired, unrevoked token."""
+    return valid_token(session, token, now).agent
 
 
 def revoke_token(session: Session, token: str) -> None:
@@ -114,13 +118,15 @@ def revoke_token(session: Session, token: str) -> None:
     )
 
 
-def revoke_agent_tokens(session: Session, agent_id: int) -> None:
-    """Ends every session of an agent (password change, deactivation)."""
-    session.execute(
+def revoke_agent_tokens(session: Session, agent_id: int) -> int:
+    """Ends every session of an agent (password change, deactivation); returns how many
+    were still open."""
+    return session.execute(
         update(ApiToken)
-        .where(ApiToken.agent_id == agent_id, ApiToken.revoked_at.is_(None))
+        .where(ApiToken.agent_id == agent_id, ApiToken.revoked_at.is_(None),
+               ApiToken.expires_at > utcnow())
         .values(revoked_at=utcnow())
-    )
+    ).rowcount
 
 
 __all__ = [
@@ -135,5 +141,6 @@ __all__ = [
     "revoke_agent_tokens",
     "revoke_token",
     "token_lifetime",
+    "valid_token",
     "verify_password",
 ]

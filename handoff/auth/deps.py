@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Query, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
-from handoff.auth.credentials import AuthError, agent_for_token
+from handoff.auth.credentials import AuthError, valid_token
 from store.db import session_scope
-from store.models import Agent, Role
+from store.models import Agent, ApiToken, Role, as_utc
 
 # Largest id a PostgreSQL INTEGER column holds (SQLite overflows past 2**63): larger ids,
 # offsets or filters in a request are answered with 422 instead of a database error.
@@ -39,13 +41,17 @@ def _unauthorized(detail: str = "Not authenticated") -> HTTPException:
                          headers={"WWW-Authenticate": "Bearer"})
 
 
-def _agent_or_401(session: Session, token: str | None) -> Agent:
+def _token_or_401(session: Session, token: str | None) -> ApiToken:
     if not token:
         raise _unauthorized()
     try:
-        return agent_for_token(session, token)
+        row = valid_token(session, token)
     except AuthError as error:
         raise _unauthorized(str(error)) from error
+    # The connection goes back to the pool now: an async route must not hold one while it
+    # awaits (its database work runs in worker threads with sessions of their own).
+    session.commit()
+    return row
 
 
 def bearer_token(credentials: BearerDep) -> str | None:
@@ -54,16 +60,26 @@ def bearer_token(credentials: BearerDep) -> str | None:
 
 def current_agent(session: SessionDep, credentials: BearerDep) -> Agent:
     """The agent behind `Authorization: Bearer <token>`; 401 otherwise."""
-    return _agent_or_401(session, bearer_token(credentials))
+    return _token_or_401(session, bearer_token(credentials)).agent
 
 
-def current_agent_for_stream(
+@dataclass(frozen=True)
+class StreamLogin:
+    """Who follows the event stream: their token, checked again before every event, and
+    when it expires (the stream ends then)."""
+
+    token: str
+    expires_at: datetime
+
+
+def current_stream_login(
     session: SessionDep,
     credentials: BearerDep,
     token: Annotated[str | None, Query(description="EventSource cannot send headers")] = None,
-) -> Agent:
+) -> StreamLogin:
     """Like current_agent, but also reads `?token=`; used only by the event stream."""
-    return _agent_or_401(session, bearer_token(credentials) or token)
+    raw = bearer_token(credentials) or token
+    return StreamLogin(raw, as_utc(_token_or_401(session, raw).expires_at))
 
 
 CurrentAgent = Annotated[Agent, Depends(current_agent)]
@@ -83,7 +99,7 @@ def require_role(*roles: str) -> Callable[[Agent], Agent]:
 
 InboxAgent = Annotated[Agent, Depends(require_role(*INBOX_ROLES))]
 OpsAgent = Annotated[Agent, Depends(require_role(*OPS_ROLES))]
-StreamAgent = Annotated[Agent, Depends(current_agent_for_stream)]
+StreamLoginDep = Annotated[StreamLogin, Depends(current_stream_login)]
 
 
 __all__ = [
@@ -93,10 +109,11 @@ __all__ = [
     "InboxAgent",
     "OpsAgent",
     "SessionDep",
-    "StreamAgent",
+    "StreamLogin",
+    "StreamLoginDep",
     "bearer_token",
     "current_agent",
-    "current_agent_for_stream",
+    "current_stream_login",
     "get_session",
     "require_role",
 ]

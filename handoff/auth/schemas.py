@@ -20,6 +20,11 @@ class LoginResponse(OutModel):
     expires_at: datetime
     agent: AgentOut
 
+# A password the server hashes: at least 10 characters (accounts.MIN_PASSWORD_CHARS, checked
+# again there), bounded so one request cannot make argon2 work on megabytes.
+NewPassword = constr(min_length=10, max_length=MAX_PASSWORD_CHARS)
+
+
 class NewAgentRequest(BaseModel):
     """Checked again by handoff.auth.accounts.create_agent, whose message becomes the 422."""
 
@@ -27,11 +32,31 @@ class NewAgentRequest(BaseModel):
                      max_length=MAX_USERNAME_CHARS, regex=NO_NUL)
     display_name: constr(strip_whitespace=True, min_length=1, max_length=80, regex=NO_NUL)
     role: Literal["agent", "ops", "admin"] = "agent"
-    password: constr(min_length=10, max_length=MAX_PASSWORD_CHARS)
+    password: NewPassword
+
+class PasswordChangeRequest(BaseModel):
+    current_password: constr(min_length=1, max_length=MAX_PASSWORD_CHARS)
+    new_password: NewPassword
+
+class PasswordResetRequest(BaseModel):
+    """No password: the server generates one and returns it once."""
+
+    password: NewPassword | None = None
 
 class AgentAccountOut(AgentOut):
     is_active: bool
     last_seen_at: datetime | None
+    login_failures: int  # failed logins within the throttling window, from any address
+
+class PasswordResetOut(OutModel):
+    agent: AgentAccountOut
+    password: str | None  # the generated password, shown once; null when the admin set one
+
+class SessionsEndedOut(OutModel):
+    sessions_ended: int
+
+class LoginFailuresClearedOut(OutModel):
+    failures_cleared: int
 
 class AgentAccountList(OutModel):
     items: list[AgentAccountOut]

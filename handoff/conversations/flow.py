@@ -35,7 +35,7 @@ from store.conversations import (
     handoff_context,
     open_handoff,
 )
-from store.db import session_scope, with_db_retry
+from store.db import REQUEST_RETRY_SECONDS, session_scope, with_db_retry
 from store.models import Agent, Conversation, Handoff, HandoffStatus, Owner, Sender, utcnow
 from store.transcript import append_message, clean_text, find_by_client_id
 
@@ -359,8 +359,8 @@ def _assigned_handoff(session: Session, handoff_id: int, agent_id: int) -> Hando
 
 async def send_agent_message(handoff_id: int, agent_id: int, text: str) -> dict[str, Any]:
     text = clean_text(text)
-    stored, conversation_id, channel = await asyncio.to_thread(
-        _store_agent_message, handoff_id, agent_id, text)
+    stored, conversation_id, channel = await with_db_retry(
+        lambda: _store_agent_message(handoff_id, agent_id, text), seconds=REQUEST_RETRY_SECONDS)
     await channel_for(channel).deliver_message(conversation_id, stored)
     hub.publish(INBOX, {"event": "message", "data": {
         "conversation_id": conversation_id, "handoff_id": handoff_id, "message": stored}})
@@ -401,7 +401,8 @@ async def agent_joined(conversation_id: str, agent_name: str) -> None:
 
 async def resolve_handoff(handoff_id: int, agent_id: int) -> None:
     """The person is done: the bot takes the conversation back and asks the CES question."""
-    conversation_id, agent_name = await asyncio.to_thread(_mark_resolved, handoff_id, agent_id)
+    conversation_id, agent_name = await with_db_retry(
+        lambda: _mark_resolved(handoff_id, agent_id), seconds=REQUEST_RETRY_SECONDS)
     await system_message(conversation_id, "resolved", name=agent_name)
     await announce(conversation_id)
     _in_background(_survey_after_resolve(conversation_id))

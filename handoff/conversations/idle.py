@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 
 from sqlalchemy import exists, select, text
+from sqlalchemy.engine import Connection
 
 from handoff.conversations import flow, rasa_client
 from store.conversations import close_conversation
@@ -29,26 +30,33 @@ SWEEP_SECONDS = 15
 SWEEP_LOCK_KEY = 7_305_113
 
 
-@contextmanager
-def _sweeping_alone() -> Iterator[bool]:
-    """True when no other instance is sweeping now (always, on SQLite: one instance)."""
+@asynccontextmanager
+async def _sweeping_alone() -> AsyncIterator[bool]:
+    """True when no other instance is sweeping now (always, on SQLite: one instance).
+    The lock's connection is opened, locked and closed in worker threads."""
     engine = get_engine()
     if engine.dialect.name != "postgresql":
         yield True
         return
-    with engine.connect() as connection:
-        mine = connection.execute(text("SELECT pg_try_advisory_lock(:key)"),
-                                  {"key": SWEEP_LOCK_KEY}).scalar()
+    connection = await asyncio.to_thread(engine.connect)
+    try:
+        mine = await asyncio.to_thread(_advisory_lock, connection, "pg_try_advisory_lock")
         try:
             yield bool(mine)
         finally:
             if mine:
-                connection.execute(text("SELECT pg_advisory_unlock(:key)"),
-                                   {"key": SWEEP_LOCK_KEY})
+                await asyncio.to_thread(_advisory_lock, connection, "pg_advisory_unlock")
+    finally:
+        await asyncio.to_thread(connection.close)
 
 
-async def sweep_once(now: datetime | None = None) -> dict[str, int]:
-    now = now or utcnow()
+def _advisory_lock(connection: Connection, function: str) -> bool:
+    return connection.execute(text(f"SELECT {function}(:key)"),
+                              {"key": SWEEP_LOCK_KEY}).scalar()
+
+
+def _quiet_conversations(now: datetime) -> tuple[list[str], int, set[str]]:
+    """Closes what needs no survey; returns (to survey, how many closed, to announce)."""
     cutoff = now - timedelta(minutes=get_settings().idle_minutes)
     to_survey, closed = [], 0
     with session_scope() as session:
@@ -75,19 +83,25 @@ async def sweep_once(now: datetime | None = None) -> dict[str, int]:
                 Handoff.announced_at.is_(None), Handoff.created_at < now - timedelta(seconds=5)
             )
         ).scalars().all()
+    return to_survey, closed, set(unannounced)
+
+
+async def sweep_once(now: datetime | None = None) -> dict[str, int]:
+    to_survey, closed, unannounced = await asyncio.to_thread(
+        _quiet_conversations, now or utcnow())
     for conversation_id in to_survey:
         try:
             await flow.trigger_idle_survey(conversation_id)
         except rasa_client.RasaUnavailable:
             logger.warning("Idle survey for %s postponed: Rasa unavailable", conversation_id)
-    for conversation_id in set(unannounced):
+    for conversation_id in unannounced:
         await flow.announce(conversation_id)
-    return {"surveyed": len(to_survey), "closed": closed, "announced": len(set(unannounced))}
+    return {"surveyed": len(to_survey), "closed": closed, "announced": len(unannounced)}
 
 
 async def sweep_unless_busy(now: datetime | None = None) -> dict[str, int] | None:
     """One sweep, or None when another instance is sweeping right now."""
-    with _sweeping_alone() as alone:
+    async with _sweeping_alone() as alone:
         return await sweep_once(now) if alone else None
 
 

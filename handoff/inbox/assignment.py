@@ -1,7 +1,7 @@
 """What agents do with handoffs: list the queue, open one, claim, transfer, write notes.
 
-After a claim or transfer the gateway tells the customer (a system line and the new state)
-and the inbox (a `handoff` event).
+After a claim or transfer is committed the gateway tells the customer (a system line and the
+new state) and the inbox (a `handoff` event): tell_everyone.
 
 State changes are single conditional UPDATEs (`… WHERE status = 'queued'`) checked by
 rowcount, so two agents clicking "claim" at the same moment cannot both win, on SQLite
@@ -88,13 +88,10 @@ def held_by(handoff: Handoff, agent: Agent) -> bool:
     return handoff.status == HandoffStatus.assigned and handoff.agent_id == agent.id
 
 
-async def _tell_everyone(session: Session, conversation_id: str, event: str,
-                         agent: Agent) -> None:
-    """Customer and inbox learn the new state: a system line in the chat, then `announce`.
-
-    The gateway reads the new state in its own session, so ours is committed first.
-    """
-    session.commit()
+async def tell_everyone(conversation_id: str, event: str, agent: Agent) -> None:
+    """After a claim or transfer, customer and inbox learn the new state: a system line in
+    the chat, then `announce`. Called once the change is committed (the gateway reads it
+    in sessions of its own)."""
     from handoff.conversations import flow
 
     if event == "claimed":
@@ -104,8 +101,10 @@ async def _tell_everyone(session: Session, conversation_id: str, event: str,
         await flow.announce(conversation_id)
 
 
-async def claim_handoff(session: Session, handoff_id: int, agent: Agent) -> Handoff:
-    """Assign a queued, announced handoff to `agent`. Claiming one's own again is a no-op."""
+def claim_handoff(session: Session, handoff_id: int, agent: Agent) -> str | None:
+    """Assign a queued, announced handoff to `agent`: the conversation id to tell_everyone
+    about, or None when the agent already held it (claiming one's own again changes nothing).
+    """
     result = session.execute(
         update(Handoff)
         .where(Handoff.id == handoff_id, Handoff.status == HandoffStatus.queued,
@@ -113,22 +112,21 @@ async def claim_handoff(session: Session, handoff_id: int, agent: Agent) -> Hand
         .values(status=HandoffStatus.assigned, agent_id=agent.id, assigned_at=utcnow())
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:
-        handoff = get_handoff(session, handoff_id)
-        if held_by(handoff, agent):
-            return handoff
-        if handoff.status == HandoffStatus.resolved:
-            raise Conflict("Handoff is already resolved")
-        if handoff.status == HandoffStatus.queued and handoff.announced_at is None:
-            raise Conflict(STILL_BEING_CREATED)
-        raise Conflict("Handoff is already claimed by another agent")
     handoff = get_handoff(session, handoff_id)
-    await _tell_everyone(session, handoff.conversation_id, "claimed", agent)
-    return get_handoff(session, handoff_id)
+    if result.rowcount == 1:
+        return handoff.conversation_id
+    if held_by(handoff, agent):
+        return None
+    if handoff.status == HandoffStatus.resolved:
+        raise Conflict("Handoff is already resolved")
+    if handoff.status == HandoffStatus.queued and handoff.announced_at is None:
+        raise Conflict(STILL_BEING_CREATED)
+    raise Conflict("Handoff is already claimed by another agent")
 
 
-async def transfer_handoff(session: Session, handoff_id: int, agent: Agent) -> Handoff:
-    """Put an assigned handoff back in the queue for anyone to claim.
+def transfer_handoff(session: Session, handoff_id: int, agent: Agent) -> str:
+    """Put an assigned handoff back in the queue for anyone to claim; returns the
+    conversation id to tell_everyone about.
 
     The holder may transfer; ops and admins may take any handoff off an agent. The assignment
     times restart, so the next agent's wait and first response are measured from their claim.
@@ -143,16 +141,14 @@ async def transfer_handoff(session: Session, handoff_id: int, agent: Agent) -> H
                 first_agent_reply_at=None)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:
-        handoff = get_handoff(session, handoff_id)
-        if handoff.status == HandoffStatus.queued:
-            raise Conflict("Handoff is already in the queue")
-        if handoff.status == HandoffStatus.resolved:
-            raise Conflict("Handoff is already resolved")
-        raise Conflict("Handoff is assigned to another agent")
     handoff = get_handoff(session, handoff_id)
-    await _tell_everyone(session, handoff.conversation_id, "transferred", agent)
-    return get_handoff(session, handoff_id)
+    if result.rowcount == 1:
+        return handoff.conversation_id
+    if handoff.status == HandoffStatus.queued:
+        raise Conflict("Handoff is already in the queue")
+    if handoff.status == HandoffStatus.resolved:
+        raise Conflict("Handoff is already resolved")
+    raise Conflict("Handoff is assigned to another agent")
 
 
 def require_held(session: Session, handoff_id: int, agent: Agent) -> Handoff:
@@ -163,10 +159,16 @@ def require_held(session: Session, handoff_id: int, agent: Agent) -> Handoff:
     return handoff
 
 
+def as_seen_by(data: dict, holds_it: bool) -> dict:
+    """Handoff data (views, live events) as an inbox user may see it: raw only for the agent
+    working the handoff, redacted for everyone else."""
+    return data if holds_it else redact_json(data)
+
+
 def handoff_view(handoff: Handoff, viewer: Agent, *, detail: bool = True) -> dict:
-    """Handoff JSON as `viewer` may see it: raw only for the agent working it."""
+    """Handoff JSON as `viewer` may see it (as_seen_by)."""
     data = handoff_detail_json(handoff) if detail else handoff_summary_json(handoff)
-    return data if held_by(handoff, viewer) else redact_json(data)
+    return as_seen_by(data, held_by(handoff, viewer))
 
 
 def add_note(session: Session, handoff_id: int, agent: Agent, text: str) -> Note:
@@ -182,6 +184,7 @@ __all__ = [
     "Conflict",
     "HandoffNotFound",
     "add_note",
+    "as_seen_by",
     "claim_handoff",
     "get_handoff",
     "handoff_view",
@@ -189,5 +192,6 @@ __all__ = [
     "is_supervisor",
     "list_handoffs",
     "require_held",
+    "tell_everyone",
     "transfer_handoff",
 ]

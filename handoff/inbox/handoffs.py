@@ -1,16 +1,18 @@
 """The agent inbox: the handoff queue and everything an agent does with one handoff.
 
-Before calling the gateway (which opens its own database session) the request session is
-committed, so the gateway sees this request's changes and SQLite is not left waiting on us.
+Reading routes are plain functions (FastAPI runs them in its thread pool) on the request's
+session; the routes that also reach the customer are async and do their database work in
+worker threads.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Path, Query, Response, status
+from sqlalchemy.orm import Session
 
 from handoff.auth.deps import MAX_ROW_ID, InboxAgent, SessionDep
 from handoff.channels import ReplyWindowClosed
@@ -18,6 +20,8 @@ from handoff.inbox import assignment
 from handoff.inbox.schemas import HandoffDetailOut, HandoffList, HandoffStatusFilter
 from handoff.schemas import MessageOut, NoteOut, TextBody
 from handoff.serialize import note_json
+from store.db import in_session
+from store.models import Agent
 
 HandoffId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
 
@@ -57,30 +61,46 @@ def get_handoff(handoff_id: HandoffId, agent: InboxAgent, session: SessionDep) -
         return assignment.handoff_view(assignment.get_handoff(session, handoff_id), agent)
 
 
+def _view(handoff_id: int, agent: Agent) -> Callable[[Session], dict]:
+    return lambda session: assignment.handoff_view(
+        assignment.get_handoff(session, handoff_id), agent)
+
+
+def _held(handoff_id: int, agent: Agent) -> Callable[[Session], str]:
+    """The conversation id of a handoff `agent` holds (Conflict otherwise)."""
+    return lambda session: assignment.require_held(session, handoff_id, agent).conversation_id
+
+
+# The routes below wait on the customer's channel as well as the database: they are async,
+# and every database step runs in a worker thread (store.db.in_session), committed before
+# the gateway tells anyone, so the event loop never waits on a lock.
+
 @router.post(HANDOFF_PATH + "/claim", response_model=HandoffDetailOut)
-async def claim(handoff_id: HandoffId, agent: InboxAgent, session: SessionDep) -> dict:
+async def claim(handoff_id: HandoffId, agent: InboxAgent) -> dict:
     with domain_errors():
-        handoff = await assignment.claim_handoff(session, handoff_id, agent)
-    return assignment.handoff_view(handoff, agent)
+        conversation_id = await in_session(
+            lambda session: assignment.claim_handoff(session, handoff_id, agent))
+        if conversation_id:
+            await assignment.tell_everyone(conversation_id, "claimed", agent)
+        return await in_session(_view(handoff_id, agent))
 
 
 @router.post(HANDOFF_PATH + "/transfer", response_model=HandoffDetailOut)
-async def transfer(handoff_id: HandoffId, agent: InboxAgent, session: SessionDep) -> dict:
+async def transfer(handoff_id: HandoffId, agent: InboxAgent) -> dict:
     with domain_errors():
-        handoff = await assignment.transfer_handoff(session, handoff_id, agent)
-    return assignment.handoff_view(handoff, agent)
+        conversation_id = await in_session(
+            lambda session: assignment.transfer_handoff(session, handoff_id, agent))
+        await assignment.tell_everyone(conversation_id, "transferred", agent)
+        return await in_session(_view(handoff_id, agent))
 
 
 @router.post(HANDOFF_PATH + "/messages", response_model=MessageOut,
              status_code=status.HTTP_201_CREATED)
-async def send_message(
-    handoff_id: HandoffId, body: TextBody, agent: InboxAgent, session: SessionDep
-) -> dict:
+async def send_message(handoff_id: HandoffId, body: TextBody, agent: InboxAgent) -> dict:
     from handoff.conversations import flow
 
     with domain_errors():
-        assignment.require_held(session, handoff_id, agent)
-        session.commit()
+        await in_session(_held(handoff_id, agent))
         return await flow.send_agent_message(handoff_id, agent.id, body.text)
 
 
@@ -93,23 +113,20 @@ def add_note(
 
 
 @router.post(HANDOFF_PATH + "/typing", status_code=status.HTTP_204_NO_CONTENT)
-async def typing(handoff_id: HandoffId, agent: InboxAgent, session: SessionDep) -> Response:
+async def typing(handoff_id: HandoffId, agent: InboxAgent) -> Response:
     from handoff.conversations import flow
 
     with domain_errors():
-        handoff = assignment.require_held(session, handoff_id, agent)
-    conversation_id = handoff.conversation_id
-    session.commit()
+        conversation_id = await in_session(_held(handoff_id, agent))
     await flow.agent_typing(conversation_id, agent.display_name)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.post(HANDOFF_PATH + "/resolve", response_model=HandoffDetailOut)
-async def resolve(handoff_id: HandoffId, agent: InboxAgent, session: SessionDep) -> dict:
+async def resolve(handoff_id: HandoffId, agent: InboxAgent) -> dict:
     from handoff.conversations import flow
 
     with domain_errors():
-        assignment.require_held(session, handoff_id, agent)
-        session.commit()
+        await in_session(_held(handoff_id, agent))
         await flow.resolve_handoff(handoff_id, agent.id)
-        return assignment.handoff_view(assignment.get_handoff(session, handoff_id), agent)
+        return await in_session(_view(handoff_id, agent))

@@ -22,6 +22,7 @@ RANK = [AGENT, OPS, ADMIN]
 ROUTE_ROLES = {
     ("POST", "/api/v1/auth/login"): PUBLIC,
     ("POST", "/api/v1/auth/logout"): AGENT,
+    ("POST", "/api/v1/auth/password"): AGENT,
     ("GET", "/api/v1/auth/me"): AGENT,
     ("POST", "/api/v1/agents/heartbeat"): AGENT,
     ("GET", "/api/v1/handoffs"): AGENT,
@@ -40,6 +41,11 @@ ROUTE_ROLES = {
     ("GET", "/api/v1/metrics"): OPS,
     ("GET", "/api/v1/agents"): ADMIN,
     ("POST", "/api/v1/agents"): ADMIN,
+    ("POST", "/api/v1/agents/{agent_id}/deactivate"): ADMIN,
+    ("POST", "/api/v1/agents/{agent_id}/reactivate"): ADMIN,
+    ("POST", "/api/v1/agents/{agent_id}/password"): ADMIN,
+    ("DELETE", "/api/v1/agents/{agent_id}/sessions"): ADMIN,
+    ("DELETE", "/api/v1/agents/{agent_id}/login-failures"): ADMIN,
     ("GET", "/api/v1/audit"): ADMIN,
 }
 

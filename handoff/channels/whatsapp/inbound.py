@@ -134,7 +134,7 @@ async def process_notification(body: Any) -> None:
     messages, statuses = parse_notification(body)
     for status in statuses:
         try:
-            apply_status(status)
+            await asyncio.to_thread(apply_status, status)
         except Exception:
             logger.exception("WhatsApp status %s not recorded", status.wamid)
     for message in messages:
@@ -211,12 +211,14 @@ def _client_message_id(wamid: str) -> str:
 
 
 async def receive(message: InboundMessage) -> None:
-    """Store and route one customer message, once per wamid."""
-    if _already_received(message.wamid):
+    """Store and route one customer message, once per wamid. The database work runs in
+    worker threads: the event loop serves every other customer meanwhile."""
+    if await asyncio.to_thread(_already_received, message.wamid):
         return
     handle = _unreadable if message.text is None else _readable
     for _attempt in range(2):
-        conversation_id = _conversation_for(message.wa_id, message.profile_name)
+        conversation_id = await asyncio.to_thread(
+            _conversation_for, message.wa_id, message.profile_name)
         try:
             await handle(conversation_id, message)
             return
@@ -238,8 +240,12 @@ async def _to_gateway(
         conversation_id, text[:MAX_MESSAGE_CHARS], payload=payload,
         client_message_id=_client_message_id(message.wamid))
     if new:
-        with session_scope() as session:
-            session.get(Message, stored["id"]).external_id = message.wamid
+        await asyncio.to_thread(_keep_wamid, stored["id"], message.wamid)
+
+
+def _keep_wamid(message_id: int, wamid: str) -> None:
+    with session_scope() as session:
+        session.get(Message, message_id).external_id = wamid
 
 
 async def _readable(conversation_id: str, message: InboundMessage) -> None:
@@ -254,19 +260,29 @@ async def _unreadable(conversation_id: str, message: InboundMessage) -> None:
     message, reopens the 24-hour window; the customer learns to type instead.
     """
     placeholder = "[" + (re.sub(r"[^a-z_]", "", message.kind.lower())[:20] or "message") + "]"
+    if await asyncio.to_thread(_store_unless_human, conversation_id, message, placeholder):
+        await _to_gateway(conversation_id, message, placeholder)
+    answer = await asyncio.to_thread(_only_text_answer, conversation_id)
+    await channel_for(CHANNEL).deliver_message(conversation_id, answer)
+
+
+def _store_unless_human(conversation_id: str, message: InboundMessage, placeholder: str) -> bool:
+    """Stores the placeholder where the bot owns the conversation; True when a person does
+    (then it goes the gateway's way, to the inbox)."""
     with session_scope() as session:
         conversation = session.get(Conversation, conversation_id)
         if conversation is None or conversation.closed_at is not None:
             raise flow.UnknownConversation(conversation_id)
-        human = conversation.owner == Owner.human
-        if not human:
-            stored = append_message(session, conversation_id, Sender.customer, placeholder,
-                                    external_id=message.wamid)
-            conversation.last_customer_message_at = stored.created_at
-    if human:
-        await _to_gateway(conversation_id, message, placeholder)
+        if conversation.owner == Owner.human:
+            return True
+        stored = append_message(session, conversation_id, Sender.customer, placeholder,
+                                external_id=message.wamid)
+        conversation.last_customer_message_at = stored.created_at
+        return False
+
+
+def _only_text_answer(conversation_id: str) -> dict[str, Any]:
     with session_scope() as session:
         language = session.get(Conversation, conversation_id).language
-        answer = message_json(append_message(session, conversation_id, Sender.system,
-                                             customer_text("whatsapp.only_text", language)))
-    await channel_for(CHANNEL).deliver_message(conversation_id, answer)
+        return message_json(append_message(session, conversation_id, Sender.system,
+                                           customer_text("whatsapp.only_text", language)))

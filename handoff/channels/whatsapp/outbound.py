@@ -9,6 +9,7 @@ that window nothing is sent and the message is marked failed.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import datetime, timedelta
 from typing import Any
@@ -193,6 +194,20 @@ def _said_since(session: Session, conversation_id: str, since: datetime) -> bool
         Message.created_at >= since))).scalar())
 
 
+def _state_notice(conversation_id: str, state: dict[str, Any]) -> dict[str, Any] | None:
+    """The stored notice for a new state, or None when the bot or gateway already said it."""
+    kind = state["state"]
+    with session_scope() as session:
+        conversation = session.get(Conversation, conversation_id)
+        since = _state_since(session, conversation, kind) if conversation else None
+        if since is None or _said_since(session, conversation_id, since):
+            return None
+        text = customer_text(STATE_TEXTS[kind], conversation.language,
+                             minutes=state.get("wait_minutes") or 1,
+                             name=state.get("agent_name") or "")
+        return message_json(append_message(session, conversation_id, Sender.system, text))
+
+
 class WhatsAppChannel:
     """Delivers to the customer's phone through the Graph API (graph_api.py)."""
 
@@ -203,7 +218,7 @@ class WhatsAppChannel:
     async def deliver_message(self, conversation_id: str, message: dict[str, Any]) -> None:
         if message["sender"] == "customer":
             return  # their own words are already on their phone
-        wa_id, language, window_open = _recipient(conversation_id)
+        wa_id, language, window_open = await asyncio.to_thread(_recipient, conversation_id)
         try:
             if not get_settings().whatsapp.enabled:
                 raise graph_api.WhatsAppSendError("The WhatsApp channel is not configured")
@@ -217,26 +232,18 @@ class WhatsAppChannel:
                 wamid = await graph_api.send_message(payload)
         except graph_api.WhatsAppSendError as error:
             logger.warning("WhatsApp message %s not delivered: %s", message["id"], error)
-            record_delivery(message["id"], "failed", error=str(error))
+            await asyncio.to_thread(record_delivery, message["id"], "failed", error=str(error))
             return
         # A split message has several wamids; the last one (buttons, end of text) is kept.
-        record_delivery(message["id"], "sent", external_id=wamid)
+        await asyncio.to_thread(record_delivery, message["id"], "sent", external_id=wamid)
 
     async def deliver_state(self, conversation_id: str, state: dict[str, Any]) -> None:
         """A short notice for queued/assigned/closed, unless the bot or gateway said it."""
-        kind = state.get("state")
-        if kind not in ("queued", "assigned", "closed"):
+        if state.get("state") not in ("queued", "assigned", "closed"):
             return
-        with session_scope() as session:
-            conversation = session.get(Conversation, conversation_id)
-            since = _state_since(session, conversation, kind) if conversation else None
-            if since is None or _said_since(session, conversation_id, since):
-                return
-            text = customer_text(STATE_TEXTS[kind], conversation.language,
-                                 minutes=state.get("wait_minutes") or 1,
-                                 name=state.get("agent_name") or "")
-            notice = message_json(append_message(session, conversation_id, Sender.system, text))
-        await self.deliver_message(conversation_id, notice)
+        notice = await asyncio.to_thread(_state_notice, conversation_id, state)
+        if notice:
+            await self.deliver_message(conversation_id, notice)
 
     async def deliver_typing(self, conversation_id: str, agent_name: str) -> None:
         """WhatsApp shows no typing indicator for business replies: nothing to do."""

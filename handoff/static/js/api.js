@@ -24,16 +24,19 @@ function forget() {
   sessionStorage.removeItem(AGENT_KEY);
 }
 
+/** The server ended the session (401, or the event stream said so): forget it, tell the page. */
+export function sessionEnded() {
+  forget();
+  listeners.forEach((listener) => listener());
+}
+
 /** fetch() with the token; returns the parsed JSON (or the raw Response when raw is true). */
 export async function request(method, path, { body, raw = false } = {}) {
   const headers = { Accept: raw ? "*/*" : "application/json" };
   if (token()) headers.Authorization = `Bearer ${token()}`;
   if (body !== undefined) headers["Content-Type"] = "application/json";
   const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  if (response.status === 401 && token()) {
-    forget();
-    listeners.forEach((listener) => listener());
-  }
+  if (response.status === 401 && token()) sessionEnded();
   if (!response.ok) {
     const detail = await response.json().then((data) => data.detail, () => response.statusText);
     throw new ApiError(response.status, detail);
@@ -45,11 +48,19 @@ export async function request(method, path, { body, raw = false } = {}) {
 export const get = (path) => request("GET", path);
 export const post = (path, body = {}) => request("POST", path, { body });
 
-export async function login(username, password) {
-  const data = await post("/api/v1/auth/login", { username, password });
+function remember(data) {
   sessionStorage.setItem(TOKEN_KEY, data.token);
   sessionStorage.setItem(AGENT_KEY, JSON.stringify(data.agent));
   return data.agent;
+}
+
+export async function login(username, password) {
+  return remember(await post("/api/v1/auth/login", { username, password }));
+}
+
+/** Every session of the account ends; the answer carries this tab's new token. */
+export async function changePassword(current, fresh) {
+  return remember(await post("/api/v1/auth/password", { current_password: current, new_password: fresh }));
 }
 
 export async function logout() {

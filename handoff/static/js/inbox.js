@@ -1,5 +1,5 @@
 // Agent inbox: the live queue (SSE + heartbeat) on the left, the chosen conversation on the right.
-import { get, post, token } from "./api.js";
+import { get, post, sessionEnded, token } from "./api.js";
 import { $, formatDuration, h } from "./dom.js";
 import { onLanguageChange, t } from "./i18n.js";
 import { conversationEvents, showConversation } from "./conversation.js";
@@ -106,7 +106,8 @@ function select(handoffId) {
 }
 
 function listen() {
-  const source = new EventSource(`/api/v1/events?token=${encodeURIComponent(token())}`);
+  const opened = token();
+  const source = new EventSource(`/api/v1/events?token=${encodeURIComponent(opened)}`);
   const live = $("#live-state");
   let dropped = false;
   source.addEventListener("open", () => {
@@ -128,6 +129,13 @@ function listen() {
   });
   source.addEventListener("message", (event) => conversationEvents.message(JSON.parse(event.data)));
   source.addEventListener("typing", (event) => conversationEvents.typing(JSON.parse(event.data)));
+  // Logged out elsewhere, deactivated or expired: back to the sign-in form. After this tab
+  // changed the password it holds a new token: follow the events with that one.
+  source.addEventListener("session_ended", () => {
+    source.close();
+    if (token() && token() !== opened) listen();
+    else sessionEnded();
+  });
 }
 
 startSession({ roles: ["agent", "ops", "admin"] }).then(async (agent) => {

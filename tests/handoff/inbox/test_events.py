@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import json
+from datetime import timedelta
 
+from handoff.auth.deps import StreamLogin
 from handoff.inbox.events import format_event, inbox_events
 from handoff.live import INBOX, hub
+from store.models import utcnow
 from tests.handoff.conftest import add_agent
 
 
@@ -21,11 +24,13 @@ def test_events_are_formatted_as_sse():
     assert json.loads(data.removeprefix("data: ")) == {"conversation_id": "c1", "note": "a\nb"}
 
 
-async def test_stream_forwards_inbox_events_and_sends_heartbeats():
-    stream = inbox_events(_never_disconnected, heartbeat_seconds=0.05)
+async def test_stream_forwards_inbox_events_and_sends_heartbeats(shop_db):
+    login = add_agent("rina")
+    stream = inbox_events(StreamLogin(login.token, utcnow() + timedelta(hours=1)),
+                          _never_disconnected, heartbeat_seconds=0.05)
     assert await anext(stream) == ": connected\n\n"
-    hub.publish(INBOX, {"event": "handoff", "data": {"handoff": {"id": 3}}})
-    assert await anext(stream) == 'event: handoff\ndata: {"handoff": {"id": 3}}\n\n'
+    hub.publish(INBOX, {"event": "typing", "data": {"conversation_id": "c1"}})
+    assert await anext(stream) == 'event: typing\ndata: {"conversation_id": "c1"}\n\n'
     assert await anext(stream) == ": heartbeat\n\n"
     await stream.aclose()
     assert hub.subscriber_count(INBOX) == 0  # unsubscribed when the client left

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import threading
 from datetime import timedelta
 
@@ -131,7 +130,7 @@ def test_two_agents_racing_cannot_both_claim(client, rina, budi):
             agent = session.get(Agent, login.id)
             barrier.wait()
             try:
-                asyncio.run(assignment.claim_handoff(session, handoff_id, agent))
+                assignment.claim_handoff(session, handoff_id, agent)
                 outcomes[login.username] = "won"
             except assignment.Conflict:
                 outcomes[login.username] = "conflict"
