@@ -10,10 +10,12 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from handoff import pages
 from handoff.auth import admin, login
 from handoff.channels.web import routes as web_routes
+from handoff.channels.web.flood import AddressLimits
 from handoff.channels.whatsapp import outbound as whatsapp_outbound
 from handoff.channels.whatsapp import routes as whatsapp_routes
 from handoff.conversations import callback, flow, idle, rasa_client
@@ -23,6 +25,7 @@ from handoff.ops import dashboard, transcripts
 from handoff.pages import STATIC_DIR
 from handoff.web_security import BodySizeLimit, SecurityHeaders
 from store.db import get_engine
+from store.settings import get_settings
 
 API_PREFIX = "/api/v1"
 
@@ -50,6 +53,8 @@ def create_app(*, idle_sweeper: bool = True) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.idle_sweeper = idle_sweeper
+    settings = get_settings()
+    app.state.chat_limits = AddressLimits.from_settings(settings)
     # The JSON API of the agent inbox and ops pages (docs/api.md), one router per resource.
     for module in (login, handoffs, transcripts, dashboard, canned, events, admin):
         app.include_router(module.router, prefix=API_PREFIX)
@@ -60,6 +65,9 @@ def create_app(*, idle_sweeper: bool = True) -> FastAPI:
     # Added last = outermost: even a 413 from the size limit carries the security headers.
     app.add_middleware(BodySizeLimit)
     app.add_middleware(SecurityHeaders)
+    # The client's address for flood limits and login throttling: X-Forwarded-For is
+    # believed only from TRUSTED_PROXIES (uvicorn runs with --no-proxy-headers).
+    app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     @app.get("/healthz", tags=["health"])

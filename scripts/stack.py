@@ -120,6 +120,7 @@ def stack_services(model: Path, log_dir: Path, env: dict[str, str] | None = None
         Service("gateway",
                 [str(BIN / "uvicorn"), "handoff.app:create_app", "--factory", "--host",
                  "127.0.0.1", "--port", gateway_port, "--no-access-log",
+                 "--no-proxy-headers",  # the app applies TRUSTED_PROXIES itself
                  "--ws", "websockets"],  # the sans-io backend needs websockets>=13; Rasa pins 10
                 f"http://127.0.0.1:{gateway_port}/healthz", log_dir / "gateway.log", env=env),
     ]
