@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from scripts.processes import free_port
-from scripts.stack import shop_environment
+from scripts.stack import CHAT_LIMITS_LIFTED, shop_environment
 from tests.browser.servers import serve
 
 CHROMIUM = "/usr/bin/chromium"
@@ -37,6 +37,7 @@ def service(tmp_path_factory) -> Iterator[str]:
         "DATABASE_URL": f"sqlite:///{tmp_path_factory.mktemp('db')}/shop.db",
         "RASA_URL": f"http://127.0.0.1:{rasa_port}",
         "GATEWAY_CALLBACK_URL": f"http://127.0.0.1:{service_port}/rasa/callback",
+        **CHAT_LIMITS_LIFTED,
     }
     with shop_environment(env):
         from store.migrate import load_all_models
