@@ -1,6 +1,6 @@
 """Attempt counters kept in the database, so every process (API workers, action server) sees
 the same count: failed logins per username and per client address, and failed order
-verifications per order number (so one order cannot be guessed at from many conversations).
+verifications per conversation (per order number in it, and in all).
 
 A limit is "at most `limit` failures within `window`"; the next attempt is refused until the
 oldest failure in the window is older than the window (that wait is the Retry-After).
@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from datetime import datetime, timedelta
 
-from sqlalchemy import Column, DateTime, Integer, String, delete, func, select
+from sqlalchemy import Column, DateTime, Integer, String, case, delete, func, select
 from sqlalchemy.orm import Session
 
 from store.db import Base
@@ -19,7 +19,12 @@ from store.models import as_utc, utcnow
 
 LOGIN_LIMIT = 5
 LOGIN_WINDOW = timedelta(minutes=15)
-VERIFICATION_LIMIT = 10
+# Failed verifications a conversation may make within the window: of one order number, and
+# of any. Failures in other conversations never count, so strangers guessing at an order
+# cannot lock its owner out; opening conversation after conversation to guess is bounded by
+# the chat's new-conversation limit per client address.
+VERIFICATION_LIMIT = 3
+CONVERSATION_VERIFICATION_LIMIT = 5
 VERIFICATION_WINDOW = timedelta(hours=1)
 
 
@@ -97,13 +102,22 @@ def clear_failed_logins(session: Session, username: str) -> None:
     session.execute(delete(LoginAttempt).where(LoginAttempt.username == _username(username)))
 
 
-def check_verification(session: Session, order_id: str, now: datetime | None = None) -> None:
-    """Raises Throttled after VERIFICATION_LIMIT failed verifications of this order."""
-    _check(session, VerificationAttempt.order_id, order_id, VERIFICATION_LIMIT,
-           VERIFICATION_WINDOW, now or utcnow())
+def verification_tries_left(session: Session, order_id: str, conversation_id: str,
+                            now: datetime | None = None) -> int:
+    """Failed verifications of `order_id` that `conversation_id` may still make (0 = none),
+    counted from this conversation's own failures within VERIFICATION_WINDOW."""
+    now = now or utcnow()
+    in_conversation, of_order = session.execute(
+        select(func.count(VerificationAttempt.id),
+               func.count(case((VerificationAttempt.order_id == order_id, 1))))
+        .where(VerificationAttempt.conversation_id == conversation_id,
+               VerificationAttempt.attempted_at > now - VERIFICATION_WINDOW)
+    ).one()
+    return max(0, min(VERIFICATION_LIMIT - of_order,
+                      CONVERSATION_VERIFICATION_LIMIT - in_conversation))
 
 
-def record_failed_verification(session: Session, order_id: str, conversation_id: str | None,
+def record_failed_verification(session: Session, order_id: str, conversation_id: str,
                                now: datetime | None = None) -> None:
     now = now or utcnow()
     session.execute(delete(VerificationAttempt)
@@ -114,6 +128,7 @@ def record_failed_verification(session: Session, order_id: str, conversation_id:
 
 
 __all__ = [
+    "CONVERSATION_VERIFICATION_LIMIT",
     "LOGIN_LIMIT",
     "LOGIN_WINDOW",
     "VERIFICATION_LIMIT",
@@ -122,8 +137,8 @@ __all__ = [
     "Throttled",
     "VerificationAttempt",
     "check_login",
-    "check_verification",
     "clear_failed_logins",
     "record_failed_login",
     "record_failed_verification",
+    "verification_tries_left",
 ]
