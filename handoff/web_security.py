@@ -33,6 +33,10 @@ DOCS_CONTENT_SECURITY_POLICY = (
 )
 DOCS_PATHS = ("/docs", "/redoc")
 
+# Every JSON API answer may carry personal data (transcripts, exports, handoffs, the event
+# stream, tokens): no browser or proxy cache may keep a copy.
+NO_STORE_PREFIXES = ("/api/",)
+
 MAX_BODY_BYTES = 64 * 1024  # JSON API bodies: the largest legitimate one is a 4000-char text
 # Rasa's callback carries a bot reply (up to 20,000 characters) with its buttons.
 BODY_LIMITS = {"/rasa/": 256 * 1024}
@@ -48,7 +52,8 @@ def _policy_for(path: str) -> str:
 
 
 class SecurityHeaders:
-    """CSP, nosniff, same-origin referrers and no framing on every HTTP response."""
+    """CSP, nosniff, same-origin referrers and no framing on every HTTP response;
+    Cache-Control: no-store on the API's."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -63,6 +68,8 @@ class SecurityHeaders:
             (b"referrer-policy", b"same-origin"),
             (b"x-frame-options", b"DENY"),
         ]
+        if scope["path"].startswith(NO_STORE_PREFIXES):
+            added.append((b"cache-control", b"no-store"))
         names = {name for name, _ in added}
 
         async def send_with_headers(message: Message) -> None:
@@ -145,6 +152,7 @@ __all__ = [
     "CONTENT_SECURITY_POLICY",
     "DOCS_CONTENT_SECURITY_POLICY",
     "MAX_BODY_BYTES",
+    "NO_STORE_PREFIXES",
     "BodySizeLimit",
     "SecurityHeaders",
     "body_limit_for",
