@@ -22,7 +22,7 @@ from handoff.conversations import callback, flow, idle, rasa_client
 from handoff.inbox import canned, events, handoffs
 from handoff.live import hub
 from handoff.ops import dashboard, transcripts
-from handoff.pages import STATIC_DIR
+from handoff.pages import STATIC_DIR, SWAGGER_UI_DIR
 from handoff.web_security import BodySizeLimit, SecurityHeaders
 from store.db import get_engine
 from store.settings import get_settings
@@ -51,6 +51,8 @@ def create_app(*, idle_sweeper: bool = True) -> FastAPI:
         version="1.0.0",
         description="Website chat gateway, agent inbox, ops review and service metrics.",
         lifespan=lifespan,
+        docs_url=None,  # pages.py serves /docs without a CDN or inline script
+        redoc_url=None,
     )
     app.state.idle_sweeper = idle_sweeper
     settings = get_settings()
@@ -69,6 +71,7 @@ def create_app(*, idle_sweeper: bool = True) -> FastAPI:
     # believed only from TRUSTED_PROXIES (uvicorn runs with --no-proxy-headers).
     app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.mount("/docs-assets", StaticFiles(directory=SWAGGER_UI_DIR), name="docs-assets")
 
     @app.get("/healthz", tags=["health"])
     def healthz() -> dict[str, str]:

@@ -1,4 +1,4 @@
-"""The HTML pages: demo store front, agent inbox and ops review.
+"""The HTML pages: demo store front, agent inbox, ops review and the API docs.
 
 Each page file under static/pages holds only its <body>; the <head> every page shares is
 written once here. Everything dynamic comes from the JSON API through the pages'
@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import fastapi_offline
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 
@@ -49,6 +50,9 @@ STORE = Page("store.html", "Toko Nusa — Kerajinan &amp; kebutuhan rumah", lang
 INBOX = Page("inbox.html", "Inbox — Toko Nusa", script="inbox.js")
 OPS_TRANSCRIPTS = Page("ops.html", "Transcripts — Toko Nusa", script="ops-transcripts.js")
 OPS_DASHBOARD = Page("dashboard.html", "Dashboard — Toko Nusa", script="ops-dashboard.js")
+API_DOCS = Page("api-docs.html", "API — Toko Nusa")
+# Swagger UI's own files, served from this origin under /docs-assets (no CDN).
+SWAGGER_UI_DIR = Path(fastapi_offline.__file__).resolve().parent / "static"
 
 router = APIRouter(include_in_schema=False)
 
@@ -87,3 +91,8 @@ def ops_transcripts_page() -> HTMLResponse:
 @router.get("/ops/dashboard", name="ops_dashboard_page")
 def ops_dashboard_page() -> HTMLResponse:
     return _page(OPS_DASHBOARD)
+
+
+@router.get("/docs", name="api_docs_page")
+def api_docs_page() -> HTMLResponse:
+    return _page(API_DOCS)

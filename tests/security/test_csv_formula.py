@@ -22,7 +22,8 @@ def exported(comment: str, message: str) -> dict[str, str]:
     return dict(zip(rows[0], rows[1], strict=True))
 
 
-@pytest.mark.parametrize("lead", ["", " ", "  ", "\t", "\u00a0", "\ufeff", "\u3000", " \ufeff\u00a0"],
+@pytest.mark.parametrize("lead", ["", " ", "  ", "\t", "\u00a0", "\ufeff", "\u3000",
+                                  " \ufeff\u00a0"],
                          ids=["none", "space", "spaces", "tab", "nbsp", "bom", "ideographic",
                               "mixed"])
 @pytest.mark.parametrize("sign", ["=", "+", "-", "@", "＝", "＋", "－", "＠"])
