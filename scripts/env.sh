@@ -18,4 +18,6 @@ export REDIS_PORT="${REDIS_PORT:-6379}"
 export TF_CPP_MIN_LOG_LEVEL="${TF_CPP_MIN_LOG_LEVEL:-2}"
 export RASA_TELEMETRY_ENABLED=false
 export SANIC_REGISTER=false
+# Everything the processes create (databases, logs, secrets) is the owner's only.
+umask 077
 mkdir -p "$SHOP_VAR_DIR"
