@@ -86,7 +86,7 @@ class Settings:
     idle_minutes: float = 10.0
     rasa_url: str = "http://127.0.0.1:5005"
     # Website chat flood limits, each within one window of chat_window_seconds: customer
-    # messages and start/resume frames per connection; new conversations per client address;
+    # messages and start frames per connection; new conversations per client address;
     # and open sockets per client address at any moment.
     chat_message_limit: int = 20
     chat_window_seconds: float = 60.0

@@ -174,3 +174,25 @@ def test_binary_or_deeply_nested_frames_close_the_socket_cleanly(
         bystander.send_json({"type": "ping"})
         assert receive_until(bystander, "pong") == {"type": "pong"}
     assert not [r for r in gateway_log.records if r.exc_info or r.levelname == "ERROR"]
+
+
+def test_a_start_the_database_could_not_serve_uses_up_nothing(chat_app, monkeypatch):
+    """A widget asking again during a database restart is not refused as a flood."""
+    from sqlalchemy.exc import OperationalError
+
+    from handoff.conversations import flow
+
+    client = chat_app(STARTS_PER_CONNECTION="1", CONVERSATIONS_PER_ADDRESS="1")
+    real_start = flow.start_conversation
+
+    def database_restarting(**kwargs):  # noqa: ANN003, ANN202
+        raise OperationalError("INSERT", {}, Exception("the database is starting up"))
+
+    with client.websocket_connect("/ws/chat") as ws:
+        monkeypatch.setattr(flow, "start_conversation", database_restarting)
+        for _ in range(3):
+            ws.send_json({"type": "start", "locale": "en-US"})
+            assert receive_until(ws, "error")["error"] == "unavailable"
+        monkeypatch.setattr(flow, "start_conversation", real_start)
+        start(ws)
+    assert conversations() == 1

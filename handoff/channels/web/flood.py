@@ -1,6 +1,6 @@
 """Flood limits of the website chat, per connection and per client address.
 
-Per connection: customer messages and `start`/`resume` frames in a sliding window. Per
+Per connection: customer messages and `start` frames in a sliding window. Per
 client address (the peer, or the X-Forwarded-For address when the peer is a trusted proxy:
 see TRUSTED_PROXIES): open sockets at once and new conversations in the window. The
 address counters live as long as the gateway process, so closing the socket and opening
@@ -44,6 +44,11 @@ class SlidingWindow:
 
     def accepted(self) -> None:
         self._accepted.append(self.clock())
+
+    def refund(self) -> None:
+        """Take back the latest accepted event (what it was for did not happen)."""
+        if self._accepted:
+            self._accepted.pop()
 
     def empty(self) -> bool:
         self.retry_after()  # drops what has left the window
@@ -90,6 +95,10 @@ class AddressLimits:
             self._conversations[address] = SlidingWindow(self.max_conversations, self.window,
                                                          self.clock)
         self._conversations[address].accepted()
+
+    def conversation_refunded(self, address: str) -> None:
+        if address in self._conversations:
+            self._conversations[address].refund()
 
     def _forget_idle_addresses(self) -> None:
         if len(self._conversations) < MAX_TRACKED_ADDRESSES:

@@ -175,7 +175,6 @@ async def _handle(connection: ChatConnection, frame: dict[str, Any]) -> None:
     elif kind == "start":
         await _start_conversation(connection, frame)
     elif kind == "resume":
-        _count_start(connection)
         conversation_id, token = str(frame.get("conversation_id") or ""), str(
             frame.get("token") or "")
         if not await asyncio.to_thread(flow.token_matches, conversation_id, token):
@@ -216,24 +215,26 @@ async def _customer_message(connection: ChatConnection, frame: dict[str, Any]) -
     connection.rate.accepted()
 
 
-def _count_start(connection: ChatConnection) -> None:
-    """start and resume frames per connection: each one costs database work."""
-    retry_after = connection.starts.retry_after()
-    if retry_after:
-        raise Refused(1008, "too_many_conversations", retry_after=retry_after)
-    connection.starts.accepted()
-
-
 async def _start_conversation(connection: ChatConnection, frame: dict[str, Any]) -> None:
     """A new conversation, within the limits of this connection and of its address."""
     connection.language = connection.language or _language_hint(frame.get("locale"))
-    _count_start(connection)
-    retry_after = connection.limits.conversation_retry_after(connection.address)
+    address = connection.address
+    retry_after = (connection.starts.retry_after()
+                   or connection.limits.conversation_retry_after(address))
     if retry_after:
         raise Refused(1008, "too_many_conversations", retry_after=retry_after)
-    connection.limits.conversation_started(connection.address)
-    conversation_id, token = await asyncio.to_thread(
-        flow.start_conversation, language=_language_hint(frame.get("locale")))
+    # Counted before the database work, so simultaneous starts cannot all pass the check.
+    connection.starts.accepted()
+    connection.limits.conversation_started(address)
+    try:
+        conversation_id, token = await asyncio.to_thread(
+            flow.start_conversation, language=_language_hint(frame.get("locale")))
+    except BaseException:
+        # Nothing was created (e.g. the database is restarting) and the widget asks again:
+        # that must not use up its starts.
+        connection.starts.refund()
+        connection.limits.conversation_refunded(address)
+        raise
     await connection.attach(conversation_id, token)
 
 
