@@ -12,7 +12,6 @@ from fastapi.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
 from handoff.app import create_app
-from handoff.channels.web.flood import AddressLimits
 from handoff.texts import customer_text
 from store import settings
 from store.models import Conversation
@@ -137,7 +136,7 @@ def test_address_counters_forget_empty_windows_only_when_many_are_tracked(monkey
     from handoff.channels.web import flood
 
     now = [0.0]
-    limits = AddressLimits(sockets=1, conversations=1, window=60, clock=lambda: now[0])
+    limits = flood.AddressLimits(sockets=1, conversations=1, window=60, clock=lambda: now[0])
     monkeypatch.setattr(flood, "MAX_TRACKED_ADDRESSES", 2)
     limits.conversation_started("a")
     limits.conversation_started("b")

@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
-from handoff.ops.days import FIRST_DAY, LAST_DAY
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(9998, 12, 31)  # handoff.ops.days
 
 
 @pytest.mark.parametrize("path", ["/api/v1/conversations", "/api/v1/conversations/export",
