@@ -202,6 +202,7 @@
 
   function connect() {
     if (socket && socket.readyState <= WebSocket.OPEN) return;
+    if (pausedUntil - Date.now() > 50) return; // refused: onClose's timer comes back later
     attached = false;
     socket = new WebSocket(`${gateway.replace(/^http/, "ws")}/ws/chat`);
     socket.addEventListener("open", onOpen);
