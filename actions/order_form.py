@@ -23,7 +23,6 @@ from store.hours import local_today
 from store.orders.lookup import find_order, record_request, verification_matches
 from store.settings import get_settings
 
-MAX_ATTEMPTS = 3
 # Order numbers the customer could not give (malformed or unknown) before the form stops
 # asking and offers other ways: look the order up by email and phone, or a person.
 MAX_FORM_FAILURES = 2
@@ -99,17 +98,16 @@ class ValidateOrderForm(FormValidationAction):
                     "form_failures": 0, **contact}
         if order_id is None:
             return _failed_input(dispatcher, tracker, "utter_invalid_order_id")
+        # An unknown number is asked for verification like a real one and fails it the
+        # same way: what the bot says never tells whether an order number exists.
         with session_scope() as session:
             order = find_order(session, order_id)
             already_verified = tracker.get_slot("verified_order_id") == order_id or (
                 order is not None and _proved_customer(tracker, order))
-            limited = order is not None and not already_verified and _verification_throttled(
-                session, order_id)
+            limited = not already_verified and not throttle.verification_tries_left(
+                session, order_id, tracker.sender_id)
         if limited:
             return _rate_limited(dispatcher, {"order_id": order_id, "form_failures": 0})
-        if order is None:
-            return _failed_input(dispatcher, tracker, "utter_order_not_found",
-                                 order_id=order_id)
         slots: dict[str, Any] = {"order_id": order_id, "form_failures": 0}
         if already_verified:
             slots.update(verification=VERIFIED, order_check="verified",
@@ -134,27 +132,28 @@ class ValidateOrderForm(FormValidationAction):
         if factor == str(value or "") and order_id_in(factor):
             # An order number, not an email or phone: validate_order_id handles it.
             return {"verification": None}
+        order_id, conversation_id = order_id or "", tracker.sender_id
+        # Tries are counted in the database per conversation, so typing the order number
+        # again starts no fresh three.
         with session_scope() as session:
-            if _verification_throttled(session, order_id or ""):
-                return _rate_limited(dispatcher, {"verification_attempts": 0})
-            order = find_order(session, order_id or "")
+            if not throttle.verification_tries_left(session, order_id, conversation_id):
+                return _rate_limited(dispatcher, {})
+            order = find_order(session, order_id)
             matches = order is not None and verification_matches(order, factor)
             if not matches:
-                throttle.record_failed_verification(session, order_id or "", tracker.sender_id)
+                throttle.record_failed_verification(session, order_id, conversation_id)
+                tries_left = throttle.verification_tries_left(session, order_id,
+                                                              conversation_id)
             else:  # the same person on every channel: agents see all their conversations
-                identify_customer(session, tracker.sender_id, email=order.email,
+                identify_customer(session, conversation_id, email=order.email,
                                   phone=order.phone, name=order.customer_name)
         if matches:
             return {"verification": VERIFIED, "verified_order_id": order_id,
-                    "order_check": "verified", "verification_attempts": 0}
-        attempts = int(tracker.get_slot("verification_attempts") or 0) + 1
-        if attempts >= MAX_ATTEMPTS:
-            return {"verification": "failed", "order_check": "verification_failed",
-                    "verification_attempts": 0}
-        dispatcher.utter_message(
-            response="utter_verification_mismatch", attempts_left=MAX_ATTEMPTS - attempts
-        )
-        return {"verification": None, "verification_attempts": attempts}
+                    "order_check": "verified"}
+        if not tries_left:
+            return {"verification": "failed", "order_check": "verification_failed"}
+        dispatcher.utter_message(response="utter_verification_mismatch", attempts_left=tries_left)
+        return {"verification": None}
 
     def validate_new_address(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -203,15 +202,6 @@ def _proved_customer(tracker: Tracker, order: Any) -> bool:
     """The customer proved who they are (email and phone) on the lookup path."""
     proved = tracker.get_slot("verified_customer")
     return bool(proved) and (order.email or "").lower() == str(proved).lower()
-
-
-def _verification_throttled(session: Any, order_id: str) -> bool:
-    """Too many failed verifications of this order lately, from any conversation."""
-    try:
-        throttle.check_verification(session, order_id)
-    except throttle.Throttled:
-        return True
-    return False
 
 
 def _rate_limited(dispatcher: CollectingDispatcher, slots: dict[str, Any]) -> dict[str, Any]:

@@ -634,8 +634,11 @@ def stack_urls(args: argparse.Namespace) -> Iterator[tuple[str, str, str | None]
         return
     import os
 
-    # A load conversation sends more than a customer may (20 messages a minute per socket).
-    os.environ.setdefault("CHAT_MESSAGE_LIMIT", "100000")
+    from scripts.stack import CHAT_LIMITS_LIFTED
+
+    # A load run sends more than a customer may, every simulated customer from 127.0.0.1.
+    for name, value in CHAT_LIMITS_LIFTED.items():
+        os.environ.setdefault(name, value)
     if args.layout == "production":
         with production_urls(args.instances) as urls:
             yield urls

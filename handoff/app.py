@@ -10,19 +10,22 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from handoff import database_busy, pages
 from handoff.auth import admin, login
 from handoff.channels.web import routes as web_routes
+from handoff.channels.web.flood import AddressLimits
 from handoff.channels.whatsapp import outbound as whatsapp_outbound
 from handoff.channels.whatsapp import routes as whatsapp_routes
 from handoff.conversations import callback, flow, idle, rasa_client
 from handoff.inbox import canned, events, handoffs
 from handoff.live import hub
 from handoff.ops import dashboard, transcripts
-from handoff.pages import STATIC_DIR
+from handoff.pages import STATIC_DIR, SWAGGER_UI_DIR
 from handoff.web_security import BodySizeLimit, SecurityHeaders
 from store.db import get_engine
+from store.settings import get_settings
 
 API_PREFIX = "/api/v1"
 
@@ -48,9 +51,13 @@ def create_app(*, idle_sweeper: bool = True) -> FastAPI:
         version="1.0.0",
         description="Website chat gateway, agent inbox, ops review and service metrics.",
         lifespan=lifespan,
+        docs_url=None,  # pages.py serves /docs without a CDN or inline script
+        redoc_url=None,
     )
     app.state.idle_sweeper = idle_sweeper
     database_busy.install(app)
+    settings = get_settings()
+    app.state.chat_limits = AddressLimits.from_settings(settings)
     # The JSON API of the agent inbox and ops pages (docs/api.md), one router per resource.
     for module in (login, handoffs, transcripts, dashboard, canned, events, admin):
         app.include_router(module.router, prefix=API_PREFIX)
@@ -61,7 +68,11 @@ def create_app(*, idle_sweeper: bool = True) -> FastAPI:
     # Added last = outermost: even a 413 from the size limit carries the security headers.
     app.add_middleware(BodySizeLimit)
     app.add_middleware(SecurityHeaders)
+    # The client's address for flood limits and login throttling: X-Forwarded-For is
+    # believed only from TRUSTED_PROXIES (uvicorn runs with --no-proxy-headers).
+    app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.mount("/docs-assets", StaticFiles(directory=SWAGGER_UI_DIR), name="docs-assets")
 
     @app.get("/healthz", tags=["health"])
     def healthz() -> dict[str, str]:

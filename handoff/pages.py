@@ -1,4 +1,5 @@
-"""The HTML pages: demo store front, agent inbox, ops review and account administration.
+"""The HTML pages: demo store front, agent inbox, ops review, account administration and
+the API docs.
 
 Each page file under static/pages holds only its <body>; the <head> every page shares is
 written once here. Everything dynamic comes from the JSON API through the pages'
@@ -11,6 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import fastapi_offline
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 
@@ -50,6 +52,9 @@ INBOX = Page("inbox.html", "Inbox — Toko Nusa", script="inbox.js")
 OPS_TRANSCRIPTS = Page("ops.html", "Transcripts — Toko Nusa", script="ops-transcripts.js")
 OPS_DASHBOARD = Page("dashboard.html", "Dashboard — Toko Nusa", script="ops-dashboard.js")
 ADMIN = Page("admin.html", "Accounts — Toko Nusa", script="admin.js")
+API_DOCS = Page("api-docs.html", "API — Toko Nusa")
+# Swagger UI's own files, served from this origin under /docs-assets (no CDN).
+SWAGGER_UI_DIR = Path(fastapi_offline.__file__).resolve().parent / "static"
 
 router = APIRouter(include_in_schema=False)
 
@@ -93,3 +98,6 @@ def ops_dashboard_page() -> HTMLResponse:
 @router.get("/admin", name="admin_page")
 def admin_page() -> HTMLResponse:
     return _page(ADMIN)
+@router.get("/docs", name="api_docs_page")
+def api_docs_page() -> HTMLResponse:
+    return _page(API_DOCS)

@@ -20,18 +20,10 @@ CONTENT_SECURITY_POLICY = (
     "default-src 'self'; connect-src 'self' ws: wss:; style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data:; frame-ancestors 'none'"
 )
-# FastAPI's /docs (Swagger UI) and /redoc pages load their script, styles and fonts from
-# cdn.jsdelivr.net / Google Fonts and start with an inline <script>. Only these developer
-# pages get this looser policy; they show the API description, never customer data, and
-# every page with data (inbox, ops, store) keeps the strict policy above.
-DOCS_CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.googleapis.com; "
-    "font-src 'self' https://fonts.gstatic.com; "
-    "img-src 'self' data: https://fastapi.tiangolo.com https://cdn.redoc.ly; "
-    "worker-src 'self' blob:; connect-src 'self'; frame-ancestors 'none'"
-)
-DOCS_PATHS = ("/docs", "/redoc")
+
+# Every JSON API answer may carry personal data (transcripts, exports, handoffs, the event
+# stream, tokens): no browser or proxy cache may keep a copy.
+NO_STORE_PREFIXES = ("/api/",)
 
 MAX_BODY_BYTES = 64 * 1024  # JSON API bodies: the largest legitimate one is a 4000-char text
 # Rasa's callback carries a bot reply (up to 20,000 characters) with its buttons.
@@ -41,14 +33,9 @@ UNLIMITED_PREFIXES = ("/webhooks/",)
 _BODYLESS_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
-def _policy_for(path: str) -> str:
-    if any(path == docs or path.startswith(docs + "/") for docs in DOCS_PATHS):
-        return DOCS_CONTENT_SECURITY_POLICY
-    return CONTENT_SECURITY_POLICY
-
-
 class SecurityHeaders:
-    """CSP, nosniff, same-origin referrers and no framing on every HTTP response."""
+    """CSP, nosniff, same-origin referrers and no framing on every HTTP response;
+    Cache-Control: no-store on the API's."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -58,11 +45,13 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
         added = [
-            (b"content-security-policy", _policy_for(scope["path"]).encode()),
+            (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
             (b"x-content-type-options", b"nosniff"),
             (b"referrer-policy", b"same-origin"),
             (b"x-frame-options", b"DENY"),
         ]
+        if scope["path"].startswith(NO_STORE_PREFIXES):
+            added.append((b"cache-control", b"no-store"))
         names = {name for name, _ in added}
 
         async def send_with_headers(message: Message) -> None:
@@ -143,8 +132,8 @@ def _replay(messages: list[Message], receive: Receive) -> Receive:
 __all__ = [
     "BODY_LIMITS",
     "CONTENT_SECURITY_POLICY",
-    "DOCS_CONTENT_SECURITY_POLICY",
     "MAX_BODY_BYTES",
+    "NO_STORE_PREFIXES",
     "BodySizeLimit",
     "SecurityHeaders",
     "body_limit_for",

@@ -15,10 +15,18 @@ export LOCK_STORE_TYPE="${LOCK_STORE_TYPE:-in_memory}"
 export REDIS_HOST="${REDIS_HOST:-127.0.0.1}"
 export REDIS_PORT="${REDIS_PORT:-6379}"
 export SQLITE_BUSY_SECONDS="${SQLITE_BUSY_SECONDS:-5}"
+# Website chat flood limits and resume window (README "Configuration").
+export CHAT_STARTS_PER_CONNECTION="${CHAT_STARTS_PER_CONNECTION:-3}"
+export CHAT_CONVERSATIONS_PER_ADDRESS="${CHAT_CONVERSATIONS_PER_ADDRESS:-10}"
+export CHAT_SOCKETS_PER_ADDRESS="${CHAT_SOCKETS_PER_ADDRESS:-20}"
+export TRUSTED_PROXIES="${TRUSTED_PROXIES-127.0.0.1,::1}"  # set but empty = trust none
+export RESUME_HOURS="${RESUME_HOURS:-24}"
 # Rasa and TensorFlow are chatty and phone home by default; keep them quiet and offline.
 export TF_CPP_MIN_LOG_LEVEL="${TF_CPP_MIN_LOG_LEVEL:-2}"
 export RASA_TELEMETRY_ENABLED=false
 export SANIC_REGISTER=false
+# Everything the processes create (databases, logs, secrets) is the owner's only.
+umask 077
 mkdir -p "$SHOP_VAR_DIR"
 # Who may call Rasa, the action server and the gateway's callback (docs/security.md):
 # random per machine, made once and kept owner-only under var/secrets; the environment wins.

@@ -11,8 +11,10 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PG_PORT="${PG_PORT:-55432}"
 PG_DIR="${PG_DIR:-$ROOT/var/pg}"
 # The server runs as the postgres user, which may not reach into this tree (a private temp
-# or home directory): then the cluster lives in a directory of its own under /tmp.
-if [[ "$(id -u)" == "0" ]] && ! runuser -u postgres -- test -r "$ROOT/pyproject.toml" 2>/dev/null; then
+# or home directory, or var/, which is the owner's only): then the cluster lives in a
+# directory of its own under /tmp.
+if [[ "$(id -u)" == "0" ]] && ! { mkdir -p "$(dirname "$PG_DIR")" &&
+    runuser -u postgres -- test -x "$(dirname "$PG_DIR")"; } 2>/dev/null; then
   PG_DIR="/tmp/shop-pg-$(printf %s "$PG_DIR" | sha256sum | cut -c1-12)"
 fi
 PG_BIN="${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}"

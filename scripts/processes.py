@@ -14,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from store.private_files import private_file
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 
@@ -35,8 +37,7 @@ class Service:
     process: subprocess.Popen | None = field(default=None, repr=False)
 
     def start(self) -> None:
-        self.log.parent.mkdir(parents=True, exist_ok=True)
-        handle = self.log.open("ab")
+        handle = private_file(self.log).open("ab")  # logs may quote customers: owner only
         # Own process group, so stopping also ends the workers it spawns.
         self.process = subprocess.Popen(
             self.command, cwd=ROOT, stdout=handle, stderr=subprocess.STDOUT,

@@ -23,6 +23,11 @@ INTERNAL_SECRETS = ("RASA_AUTH_TOKEN", "ACTION_SERVER_SECRET", "CALLBACK_SECRET"
 def internal_secrets(env: Mapping[str, str]) -> dict[str, str]:
     """The internal secrets set in `env`, and a random one for each that is not."""
     return {name: env.get(name) or secrets.token_hex(32) for name in INTERNAL_SECRETS}
+# Every customer of a test or benchmark stack comes from 127.0.0.1: lift the website chat's
+# flood limits there (tests/security checks the limits themselves).
+CHAT_LIMITS_LIFTED = {name: "100000" for name in (
+    "CHAT_MESSAGE_LIMIT", "CHAT_STARTS_PER_CONNECTION", "CHAT_CONVERSATIONS_PER_ADDRESS",
+    "CHAT_SOCKETS_PER_ADDRESS")}
 
 
 @dataclass
@@ -132,6 +137,7 @@ def stack_services(model: Path, log_dir: Path, env: dict[str, str] | None = None
         Service("gateway",
                 [str(BIN / "uvicorn"), "handoff.app:create_app", "--factory", "--host",
                  "127.0.0.1", "--port", gateway_port, "--no-access-log",
+                 "--no-proxy-headers",  # the app applies TRUSTED_PROXIES itself
                  "--ws", "websockets"],  # the sans-io backend needs websockets>=13; Rasa pins 10
                 f"http://127.0.0.1:{gateway_port}/healthz", log_dir / "gateway.log", env=env),
     ]

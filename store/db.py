@@ -8,6 +8,7 @@ import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
+from pathlib import Path
 from typing import TypeVar
 
 from sqlalchemy import Enum, create_engine, event
@@ -17,6 +18,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool, StaticPool
 
+from store.private_files import private_file
 from store.settings import get_settings
 
 logger = logging.getLogger(__name__)
@@ -26,9 +28,9 @@ T = TypeVar("T")
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         if url.startswith("sqlite:///") and ":memory:" not in url:
-            from pathlib import Path
-
-            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+            # Customer data: the file (and so its -wal/-shm, which SQLite creates with the
+            # file's mode) is the owner's only.
+            private_file(Path(url.removeprefix("sqlite:///")))
         # A pool of open connections: SQLAlchemy 1.4 opens a new SQLite connection per
         # session otherwise (NullPool), paying for the file open and PRAGMAs each time.
         # An in-memory database lives in one connection, so that one is shared.

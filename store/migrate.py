@@ -22,6 +22,7 @@ from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection, Engine
 
 from store.db import get_engine
+from store.private_files import private_file
 
 ALEMBIC_INI = Path(__file__).resolve().parent / "alembic.ini"
 INITIAL_REVISION = "0001"
@@ -73,7 +74,7 @@ def _one_at_a_time(engine: Engine) -> Iterator[None]:
     if not database or database == ":memory:":
         yield
         return
-    with open(f"{database}.migrate.lock", "a") as lock:
+    with private_file(Path(f"{database}.migrate.lock")).open("a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
             yield

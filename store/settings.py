@@ -89,9 +89,20 @@ class Settings:
     default_handling_minutes: float = 6.0
     idle_minutes: float = 10.0
     rasa_url: str = "http://127.0.0.1:5005"
-    # Website chat: at most this many customer messages per connection per window.
+    # Website chat flood limits, each within one window of chat_window_seconds: customer
+    # messages and start frames per connection; new conversations per client address;
+    # and open sockets per client address at any moment.
     chat_message_limit: int = 20
     chat_window_seconds: float = 60.0
+    chat_starts_per_connection: int = 3
+    chat_conversations_per_address: int = 10
+    chat_sockets_per_address: int = 20
+    # Peers whose X-Forwarded-For names the client (addresses or networks, comma-separated;
+    # "" trusts none). Only a proxy that overwrites the header belongs here (nginx does).
+    trusted_proxies: str = "127.0.0.1,::1"
+    # A widget's resume token works until this many hours after the conversation's last
+    # message (or its close); after that the widget starts a new conversation.
+    resume_hours: float = 24.0
     # `python -m handoff.ops.privacy purge` anonymises conversations closed longer ago than this.
     retention_days: int = 365
     # Agent API tokens expire after this many hours.
@@ -127,6 +138,11 @@ def get_settings() -> Settings:
         rasa_url=env.get("RASA_URL", "http://127.0.0.1:5005"),
         chat_message_limit=int(env.get("CHAT_MESSAGE_LIMIT", "20")),
         chat_window_seconds=float(env.get("CHAT_WINDOW_SECONDS", "60")),
+        chat_starts_per_connection=int(env.get("CHAT_STARTS_PER_CONNECTION", "3")),
+        chat_conversations_per_address=int(env.get("CHAT_CONVERSATIONS_PER_ADDRESS", "10")),
+        chat_sockets_per_address=int(env.get("CHAT_SOCKETS_PER_ADDRESS", "20")),
+        trusted_proxies=env.get("TRUSTED_PROXIES", "127.0.0.1,::1"),
+        resume_hours=float(env.get("RESUME_HOURS") or "24"),
         retention_days=int(env.get("RETENTION_DAYS", "365")),
         token_hours=_positive_number("TOKEN_HOURS", env.get("TOKEN_HOURS", ""),
                                      DEFAULT_TOKEN_HOURS),

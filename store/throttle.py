@@ -1,6 +1,6 @@
 """Attempt counters kept in the database, so every process (API workers, action server) sees
-the same count: failed logins, and failed order verifications per order number (so one
-order cannot be guessed at from many conversations).
+the same count: failed logins per username and per client address, and failed order
+verifications per conversation (per order number in it, and in all).
 
 Logins are limited per account *and* client address, with growing delays instead of a
 lockout: after LOGIN_LIMIT failures of one username from one address, the next attempt from
@@ -11,8 +11,8 @@ usernames (password spraying) gets the same delays after LOGIN_ADDRESS_LIMIT fai
 Deciding and recording are one step under a lock (start_login), so concurrent guesses cannot
 slip past the limit; an admin can clear an account's failures (clear_failed_logins).
 
-A verification limit is "at most `limit` failures within `window`"; the next attempt is
-refused until the oldest failure in the window is older than the window (the Retry-After).
+A conversation may fail VERIFICATION_LIMIT times per order number and
+CONVERSATION_VERIFICATION_LIMIT times in all within VERIFICATION_WINDOW.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 from datetime import datetime, timedelta
 
-from sqlalchemy import Column, DateTime, Integer, String, delete, func, select, text
+from sqlalchemy import Column, DateTime, Integer, String, case, delete, func, select, text
 from sqlalchemy.orm import Session
 
 from store.db import Base
@@ -32,7 +32,12 @@ LOGIN_FIRST_DELAY = timedelta(seconds=30)
 LOGIN_MAX_DELAY = timedelta(minutes=15)
 LOGIN_WINDOW = timedelta(hours=1)  # older failures are forgotten
 LOGIN_LOCK_KEY = 7_305_114  # PostgreSQL advisory lock: one login decision at a time
-VERIFICATION_LIMIT = 10
+# Failed verifications a conversation may make within the window: of one order number, and
+# of any. Failures in other conversations never count, so strangers guessing at an order
+# cannot lock its owner out; opening conversation after conversation to guess is bounded by
+# the chat's new-conversation limit per client address.
+VERIFICATION_LIMIT = 3
+CONVERSATION_VERIFICATION_LIMIT = 5
 VERIFICATION_WINDOW = timedelta(hours=1)
 
 
@@ -66,23 +71,6 @@ class Throttled(Exception):
         super().__init__(f"too many attempts, retry after {retry_after} s")
         self.retry_after = retry_after
 
-
-
-def _retry_after(oldest: datetime | None, window: timedelta, now: datetime) -> int:
-    if oldest is None:
-        return 1
-    return max(1, math.ceil((as_utc(oldest) + window - now).total_seconds()))
-
-
-def _check(session: Session, column, value: str, limit: int, window: timedelta,  # noqa: ANN001
-           now: datetime) -> None:
-    table = column.class_
-    count, oldest = session.execute(
-        select(func.count(table.id), func.min(table.attempted_at))
-        .where(column == value, table.attempted_at > now - window)
-    ).one()
-    if count >= limit:
-        raise Throttled(_retry_after(oldest, window, now))
 
 
 def _username(username: str) -> str:
@@ -156,13 +144,22 @@ def clear_failed_logins(session: Session, username: str) -> int:
         delete(LoginAttempt).where(LoginAttempt.username == _username(username))).rowcount
 
 
-def check_verification(session: Session, order_id: str, now: datetime | None = None) -> None:
-    """Raises Throttled after VERIFICATION_LIMIT failed verifications of this order."""
-    _check(session, VerificationAttempt.order_id, order_id, VERIFICATION_LIMIT,
-           VERIFICATION_WINDOW, now or utcnow())
+def verification_tries_left(session: Session, order_id: str, conversation_id: str,
+                            now: datetime | None = None) -> int:
+    """Failed verifications of `order_id` that `conversation_id` may still make (0 = none),
+    counted from this conversation's own failures within VERIFICATION_WINDOW."""
+    now = now or utcnow()
+    in_conversation, of_order = session.execute(
+        select(func.count(VerificationAttempt.id),
+               func.count(case((VerificationAttempt.order_id == order_id, 1))))
+        .where(VerificationAttempt.conversation_id == conversation_id,
+               VerificationAttempt.attempted_at > now - VERIFICATION_WINDOW)
+    ).one()
+    return max(0, min(VERIFICATION_LIMIT - of_order,
+                      CONVERSATION_VERIFICATION_LIMIT - in_conversation))
 
 
-def record_failed_verification(session: Session, order_id: str, conversation_id: str | None,
+def record_failed_verification(session: Session, order_id: str, conversation_id: str,
                                now: datetime | None = None) -> None:
     now = now or utcnow()
     session.execute(delete(VerificationAttempt)
@@ -173,6 +170,7 @@ def record_failed_verification(session: Session, order_id: str, conversation_id:
 
 
 __all__ = [
+    "CONVERSATION_VERIFICATION_LIMIT",
     "LOGIN_ADDRESS_LIMIT",
     "LOGIN_FIRST_DELAY",
     "LOGIN_LIMIT",
@@ -183,11 +181,11 @@ __all__ = [
     "LoginAttempt",
     "Throttled",
     "VerificationAttempt",
-    "check_verification",
     "clear_failed_logins",
     "failed_logins",
     "login_delay",
     "login_succeeded",
     "record_failed_verification",
     "start_login",
+    "verification_tries_left",
 ]

@@ -21,7 +21,7 @@ HANDOFF_RANKS = (
     ("handoff", "handoff.live", "handoff.texts", "handoff.serialize", "handoff.schemas",
      "handoff.redaction", "handoff.web_security", "handoff.database_busy"),
     ("handoff.channels", "handoff.channels.*", "handoff.channels.*.outbound",
-     "handoff.channels.*.graph_api", "handoff.channels.web.widget"),
+     "handoff.channels.*.graph_api", "handoff.channels.web.widget", "handoff.channels.web.flood"),
     ("handoff.conversations", "handoff.conversations.*"),
     ("handoff.auth", "handoff.auth.*"),
     ("handoff.inbox", "handoff.inbox.*"),

@@ -14,6 +14,7 @@ import hmac
 import logging
 import secrets
 import uuid
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -36,7 +37,17 @@ from store.conversations import (
     open_handoff,
 )
 from store.db import REQUEST_RETRY_SECONDS, session_scope, with_db_retry
-from store.models import Agent, Conversation, Handoff, HandoffStatus, Owner, Sender, utcnow
+from store.models import (
+    Agent,
+    Conversation,
+    Handoff,
+    HandoffStatus,
+    Owner,
+    Sender,
+    as_utc,
+    utcnow,
+)
+from store.settings import get_settings
 from store.transcript import append_message, clean_text, find_by_client_id
 
 logger = logging.getLogger(__name__)
@@ -101,10 +112,22 @@ def start_conversation(
 
 
 def token_matches(conversation_id: str, token: str) -> bool:
+    """The conversation's resume token, still within RESUME_HOURS of its last activity.
+
+    Past that a widget left on a shared device cannot replay the conversation (order
+    numbers, tracking numbers); it is told the conversation is unknown and starts afresh.
+    """
     with session_scope() as session:
         conversation = session.get(Conversation, conversation_id)
-        expected = conversation.token_hash if conversation else None
-    return bool(expected) and hmac.compare_digest(expected, _hash_token(token or ""))
+        if conversation is None or not conversation.token_hash:
+            return False
+        expected = conversation.token_hash
+        last_active = max(as_utc(moment) for moment in (
+            conversation.created_at, conversation.last_message_at, conversation.closed_at)
+            if moment is not None)
+    if utcnow() - last_active > timedelta(hours=get_settings().resume_hours):
+        return False
+    return hmac.compare_digest(expected, _hash_token(token or ""))
 
 
 def conversation_state(session: Session, conversation: Conversation) -> dict[str, Any]:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-from typing import Annotated
+from datetime import timedelta
 
-from fastapi import APIRouter, HTTPException, Query, status
+from fastapi import APIRouter, HTTPException, status
 
 from handoff.auth.deps import OpsAgent, SessionDep
+from handoff.ops.days import FromDay, ToDay, checked_days
 from handoff.ops.metrics import compute_metrics
 from handoff.ops.schemas import MetricsOut
 from store.hours import local_now
@@ -22,9 +22,10 @@ MAX_DAYS = 366
 def metrics(
     _agent: OpsAgent,
     session: SessionDep,
-    date_from: Annotated[date | None, Query(alias="from")] = None,
-    date_to: Annotated[date | None, Query(alias="to")] = None,
+    date_from: FromDay = None,
+    date_to: ToDay = None,
 ) -> dict:
+    checked_days(date_from, date_to)
     settings = get_settings()
     date_to = date_to or local_now(settings).date()
     date_from = date_from or date_to - timedelta(days=DEFAULT_DAYS - 1)

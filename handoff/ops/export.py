@@ -9,7 +9,10 @@ CSV columns (CSV_HEADER), one row per conversation:
   resolved_by (bot|human|empty), handoff_reason, agent (display name of the last handoff's
   agent), ces_score (1–7 or empty), ces_comment, message_count,
   transcript (one line per message: "<created_at> <sender>[ (<agent>)]: <text>").
-Cells starting with = + - @ get a leading apostrophe so spreadsheets do not run them.
+Cells whose first visible character is = + - @ (or their full-width forms ＝＋－＠) get a
+leading apostrophe so spreadsheets do not run them, also after leading spaces, tabs,
+no-break spaces or a byte-order mark, which spreadsheets skip; so do cells starting with
+a tab or carriage return.
 """
 
 from __future__ import annotations
@@ -44,7 +47,9 @@ CSV_HEADER = [
     "transcript",
 ]
 MEDIA_TYPES = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson"}
-_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_SIGNS = ("=", "+", "-", "@", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+# Skipped by spreadsheets before they look for a formula sign.
+_LEADING_BLANKS = " \t\r\n\u00a0\u2007\u202f\u3000\ufeff"
 
 
 def _batches(
@@ -129,7 +134,8 @@ def _transcript(messages: list[dict[str, Any]]) -> str:
 
 
 def _cell(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(_FORMULA_PREFIXES):
+    if isinstance(value, str) and (value.startswith(("\t", "\r"))
+                                   or value.lstrip(_LEADING_BLANKS).startswith(_FORMULA_SIGNS)):
         return "'" + value
     return "" if value is None else value
 

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, selectinload
 from handoff.auth.deps import MAX_ROW_ID, InboxAgent, OpsAgent, SessionDep
 from handoff.inbox.assignment import held_by, is_supervisor
 from handoff.ops import search
+from handoff.ops.days import FromDay, ToDay, checked_days
 from handoff.ops.export import MEDIA_TYPES, ExportFormat, export_stream
 from handoff.ops.schemas import ConversationDetail, ConversationList
 from handoff.redaction import redact_json
@@ -33,8 +34,8 @@ PREVIOUS_LIMIT = 10
 def conversation_filters(
     q: Annotated[str | None, Query(max_length=200, pattern=NO_NUL,
                                              description="text in any message")] = None,
-    date_from: Annotated[date | None, Query(alias="from")] = None,
-    date_to: Annotated[date | None, Query(alias="to")] = None,
+    date_from: FromDay = None,
+    date_to: ToDay = None,
     channel: Annotated[str | None, Query(max_length=16, pattern=NO_NUL)] = None,
     language: Annotated[str | None, Query(regex="^[a-z]{2}$")] = None,
     reason: Annotated[str | None, Query(max_length=40, pattern=NO_NUL)] = None,
@@ -42,10 +43,7 @@ def conversation_filters(
     agent_id: Annotated[int | None, Query(ge=1, le=MAX_ROW_ID)] = None,
     resolved_by: Annotated[search.ResolvedBy | None, Query()] = None,
 ) -> search.ConversationFilters:
-    if date_from and date_to and date_to < date_from:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY,
-                            [{"loc": ["query", "to"], "msg": "`to` is before `from`",
-                              "type": "value_error"}])
+    checked_days(date_from, date_to)
     return search.ConversationFilters(
         q=q or None, date_from=date_from, date_to=date_to, channel=channel, language=language,
         reason=reason, ces=ces, agent_id=agent_id, resolved_by=resolved_by)

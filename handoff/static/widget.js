@@ -38,6 +38,7 @@
   let retries = 0;
   let resendTimer = 0; // set while waiting to re-send what the server could not store
   let refusals = 0; // "unavailable" answers in a row: each one doubles the wait
+  let pausedUntil = 0; // refused for too many chats: no reconnecting before this time
   let pingTimer = 0;
   let typingTimer = 0;
   let lastTypingSent = 0;
@@ -201,6 +202,7 @@
 
   function connect() {
     if (socket && socket.readyState <= WebSocket.OPEN) return;
+    if (pausedUntil - Date.now() > 50) return; // refused: onClose's timer comes back later
     attached = false;
     socket = new WebSocket(`${gateway.replace(/^http/, "ws")}/ws/chat`);
     socket.addEventListener("open", onOpen);
@@ -231,11 +233,12 @@
   function onClose() {
     clearInterval(pingTimer);
     attached = false;
-    setStatus(t("offline"), "offline");
     // Exponential backoff with jitter, so a restarting gateway is not stampeded.
-    const delay = Math.min(15000, 500 * 2 ** retries) * (0.75 + Math.random() / 2);
+    const backoff = Math.min(15000, 500 * 2 ** retries) * (0.75 + Math.random() / 2);
+    const paused = pausedUntil - Date.now(); // the refusal's text stays shown meanwhile
+    if (paused <= 0) setStatus(t("offline"), "offline");
     retries += 1;
-    setTimeout(connect, delay);
+    setTimeout(connect, Math.max(backoff, paused));
   }
 
   function attach() {
@@ -295,7 +298,10 @@
         return;
       }
       setStatus(t(frame.error) || t("invalid"), "error");
-      if (frame.error === "unknown_conversation") {
+      if (frame.error === "too_many_connections" || frame.error === "too_many_conversations") {
+        // The server closes this socket now; come back when it said, messages kept.
+        pausedUntil = Date.now() + Math.max(1, Number(frame.retry_after) || 30) * 1000;
+      } else if (frame.error === "unknown_conversation") {
         resetConversation();
         outbox.forEach(showPending); // still delivered, into the new conversation
         send({ type: "start", locale: navigator.language || "" });

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from scripts.processes import free_port
-from scripts.stack import shop_environment
+from scripts.stack import CHAT_LIMITS_LIFTED, shop_environment
 from tests.browser.servers import serve
 
 CHROMIUM = "/usr/bin/chromium"
@@ -38,6 +38,7 @@ def service(tmp_path_factory) -> Iterator[str]:
         "RASA_URL": f"http://127.0.0.1:{rasa_port}",
         "GATEWAY_CALLBACK_URL": f"http://127.0.0.1:{service_port}/rasa/callback",
         "CALLBACK_SECRET": "callback-secret-of-the-browser-tests",
+        **CHAT_LIMITS_LIFTED,
     }
     with shop_environment(env):
         from store.migrate import load_all_models

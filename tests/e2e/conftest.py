@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from scripts.stack import Stack, running_stack
+from scripts.stack import CHAT_LIMITS_LIFTED, Stack, running_stack
 
 
 @pytest.fixture(scope="session")
@@ -27,5 +27,6 @@ def stack(tmp_path_factory, stack_extra_env) -> Iterator[Stack]:
     from scripts.train import ensure_model
 
     model = Path(os.environ.get("SHOP_TEST_MODEL") or ensure_model())
-    with running_stack(model, tmp_path_factory.mktemp("stack"), stack_extra_env) as running:
+    with running_stack(model, tmp_path_factory.mktemp("stack"),
+                       {**CHAT_LIMITS_LIFTED, **stack_extra_env}) as running:
         yield running

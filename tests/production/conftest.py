@@ -21,7 +21,7 @@ from sqlalchemy.engine import make_url
 
 from scripts.processes import Service, free_port, wait_for_url
 from scripts.production import NGINX, ProductionStack, production_stack
-from scripts.stack import shop_environment
+from scripts.stack import CHAT_LIMITS_LIFTED, shop_environment
 from store import db
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -79,7 +79,7 @@ def production(databases, redis_url) -> Iterator[ProductionStack]:
     shutil.rmtree(state, ignore_errors=True)
     shop_url, tracker_url = databases
     env = {"SHOP_VAR_DIR": str(state), "DATABASE_URL": shop_url,
-           "OPENING_HOURS": "00:00-23:59:59", "CHAT_MESSAGE_LIMIT": "100000"}
+           "OPENING_HOURS": "00:00-23:59:59", **CHAT_LIMITS_LIFTED}
     with shop_environment(env):
         prepare_database()
         with production_stack(INSTANCES, state, model=model, database_url=shop_url,

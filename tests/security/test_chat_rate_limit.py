@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from handoff.app import create_app
-from handoff.channels.web.routes import MessageRate
+from handoff.channels.web.flood import SlidingWindow
 from handoff.texts import customer_text
 from store import settings
 from store.models import Message
@@ -53,7 +53,7 @@ def test_messages_over_the_limit_are_refused_politely_and_not_stored(
 
 def test_the_window_slides_and_refused_messages_do_not_extend_it():
     now = [0.0]
-    rate = MessageRate(2, 60, clock=lambda: now[0])
+    rate = SlidingWindow(2, 60, clock=lambda: now[0])
     for _ in range(2):
         assert rate.retry_after() == 0
         rate.accepted()

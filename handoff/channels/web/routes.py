@@ -7,15 +7,13 @@ import asyncio
 import contextlib
 import json
 import logging
-import math
-import time
-from collections import deque
 from typing import Any
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
+from handoff.channels.web.flood import AddressLimits, SlidingWindow
 from handoff.channels.web.outbound import message_frame
 from handoff.channels.web.widget import widget_script
 from handoff.conversations import flow
@@ -34,42 +32,38 @@ MAX_FRAME_BYTES = 16 * 1024
 UNAVAILABLE_RETRY_SECONDS = 2
 
 
-class MessageRate:
-    """At most `limit` accepted messages in any `window` seconds (a sliding window).
+class Refused(Exception):
+    """The socket is closed with `code` after an error frame saying why."""
 
-    Only accepted messages count, so a widget retrying a refused message every few seconds
-    gets through as soon as the window has room again.
-    """
+    def __init__(self, code: int, error: str, detail: str | None = None,
+                 retry_after: int | None = None) -> None:
+        super().__init__(error)
+        self.code, self.error, self.detail, self.retry_after = code, error, detail, retry_after
 
-    def __init__(self, limit: int, window: float, clock=time.monotonic) -> None:  # noqa: ANN001
-        self.limit, self.window, self.clock = limit, window, clock
-        self._accepted: deque[float] = deque()
 
-    def retry_after(self) -> int:
-        """0 when a message may be sent now, else the seconds until one may."""
-        now = self.clock()
-        while self._accepted and self._accepted[0] <= now - self.window:
-            self._accepted.popleft()
-        if len(self._accepted) < self.limit:
-            return 0
-        return max(1, math.ceil(self._accepted[0] + self.window - now))
+class InvalidFrame(Exception):
+    """A frame that is answered with an error frame; the socket stays open."""
 
-    def accepted(self) -> None:
-        self._accepted.append(self.clock())
+    def __init__(self, error: str, detail: str) -> None:
+        super().__init__(detail)
+        self.error, self.detail = error, detail
 
 
 class ChatConnection:
     """One widget connection: at most one conversation, frames sent strictly in order."""
 
-    def __init__(self, websocket: WebSocket) -> None:
+    def __init__(self, websocket: WebSocket, address: str, limits: AddressLimits) -> None:
         self.websocket = websocket
+        self.address, self.limits = address, limits
         self.conversation_id: str | None = None
         self.language: str | None = None
         self.last_seq = 0
         self._send_lock = asyncio.Lock()
         self._forwarder: asyncio.Task | None = None
         settings = get_settings()
-        self.rate = MessageRate(settings.chat_message_limit, settings.chat_window_seconds)
+        self.rate = SlidingWindow(settings.chat_message_limit, settings.chat_window_seconds)
+        self.starts = SlidingWindow(settings.chat_starts_per_connection,
+                                    settings.chat_window_seconds)
 
     async def send(self, frame: dict[str, Any]) -> None:
         async with self._send_lock:
@@ -179,9 +173,7 @@ async def _handle(connection: ChatConnection, frame: dict[str, Any]) -> None:
     if kind == "ping":
         await connection.send({"type": "pong"})
     elif kind == "start":
-        conversation_id, token = await asyncio.to_thread(
-            flow.start_conversation, language=_language_hint(frame.get("locale")))
-        await connection.attach(conversation_id, token)
+        await _start_conversation(connection, frame)
     elif kind == "resume":
         conversation_id, token = str(frame.get("conversation_id") or ""), str(
             frame.get("token") or "")
@@ -209,9 +201,7 @@ async def _customer_message(connection: ChatConnection, frame: dict[str, Any]) -
     if connection.conversation_id is None or await asyncio.to_thread(
             flow.is_closed, connection.conversation_id):
         # A message after "chat closed" (or without start) opens a new conversation.
-        conversation_id, token = await asyncio.to_thread(
-            flow.start_conversation, language=_language_hint(frame.get("locale")))
-        await connection.attach(conversation_id, token)
+        await _start_conversation(connection, frame)
     retry_after = connection.rate.retry_after()
     if retry_after:
         await _rate_limited(connection, retry_after)
@@ -223,6 +213,29 @@ async def _customer_message(connection: ChatConnection, frame: dict[str, Any]) -
         await connection.error(error.error, error.detail)
         return
     connection.rate.accepted()
+
+
+async def _start_conversation(connection: ChatConnection, frame: dict[str, Any]) -> None:
+    """A new conversation, within the limits of this connection and of its address."""
+    connection.language = connection.language or _language_hint(frame.get("locale"))
+    address = connection.address
+    retry_after = (connection.starts.retry_after()
+                   or connection.limits.conversation_retry_after(address))
+    if retry_after:
+        raise Refused(1008, "too_many_conversations", retry_after=retry_after)
+    # Counted before the database work, so simultaneous starts cannot all pass the check.
+    connection.starts.accepted()
+    connection.limits.conversation_started(address)
+    try:
+        conversation_id, token = await asyncio.to_thread(
+            flow.start_conversation, language=_language_hint(frame.get("locale")))
+    except BaseException:
+        # Nothing was created (e.g. the database is restarting) and the widget asks again:
+        # that must not use up its starts.
+        connection.starts.refund()
+        connection.limits.conversation_refunded(address)
+        raise
+    await connection.attach(conversation_id, token)
 
 
 async def _rate_limited(connection: ChatConnection, retry_after: int) -> None:
@@ -249,24 +262,59 @@ def widget() -> Response:
                     headers={"Cache-Control": "no-cache"})
 
 
+def _frame(message: dict[str, Any]) -> dict[str, Any]:
+    """The JSON object in one WebSocket message.
+
+    Raises WebSocketDisconnect when the widget left, InvalidFrame for a frame the widget is
+    told about, and Refused for data no widget sends (binary, absurdly nested JSON).
+    """
+    if message["type"] == "websocket.disconnect":
+        raise WebSocketDisconnect(message.get("code", 1000))
+    raw = message.get("text")
+    if raw is None:
+        raise Refused(1003, "invalid", "Frames must be JSON text, not binary")
+    if len(raw.encode()) > MAX_FRAME_BYTES:
+        raise InvalidFrame("too_long", f"Frames are limited to {MAX_FRAME_BYTES} bytes")
+    try:
+        frame = json.loads(raw)
+    except json.JSONDecodeError as error:
+        raise InvalidFrame("invalid", "Frames must be JSON objects") from error
+    except RecursionError as error:  # nesting deeper than the parser's stack
+        raise Refused(1007, "invalid", "Frames must be flat JSON objects") from error
+    if not isinstance(frame, dict):
+        raise InvalidFrame("invalid", "Frames must be JSON objects")
+    return frame
+
+
+async def _close(connection: ChatConnection, refusal: Refused) -> None:
+    """Tell the widget why (in the customer's language), then close with the code."""
+    language = connection.language or get_settings().default_language
+    detail = refusal.detail or customer_text(f"web.{refusal.error}", language)
+    frame: dict[str, Any] = {"type": "error", "error": refusal.error, "detail": detail}
+    if refusal.retry_after:
+        frame["retry_after"] = refusal.retry_after
+    logger.info("Chat socket closed (%s, code %s)", refusal.error, refusal.code)
+    with contextlib.suppress(Exception):  # the widget may be gone already
+        await connection.send(frame)
+        await connection.websocket.close(code=refusal.code)
+
+
 @router.websocket("/ws/chat")
 async def chat(websocket: WebSocket) -> None:
     await websocket.accept()
-    connection = ChatConnection(websocket)
+    limits: AddressLimits = websocket.app.state.chat_limits
+    address = websocket.client.host if websocket.client else "unknown"
+    connection = ChatConnection(websocket, address, limits)
+    if not limits.connect(address):
+        await _close(connection, Refused(1008, "too_many_connections",
+                                         retry_after=round(limits.window)))
+        return
     try:
         while True:
-            raw = await websocket.receive_text()
-            if len(raw.encode()) > MAX_FRAME_BYTES:
-                await connection.error("too_long", f"Frames are limited to {MAX_FRAME_BYTES} "
-                                                   "bytes")
-                continue
             try:
-                frame = json.loads(raw)
-            except json.JSONDecodeError:
-                await connection.error("invalid", "Frames must be JSON objects")
-                continue
-            if not isinstance(frame, dict):
-                await connection.error("invalid", "Frames must be JSON objects")
+                frame = _frame(await websocket.receive())
+            except InvalidFrame as invalid:
+                await connection.error(invalid.error, invalid.detail)
                 continue
             try:
                 await _handle(connection, frame)
@@ -277,5 +325,8 @@ async def chat(websocket: WebSocket) -> None:
                 await _unavailable(connection, frame)
     except WebSocketDisconnect:
         pass
+    except Refused as refusal:
+        await _close(connection, refusal)
     finally:
+        limits.disconnect(address)
         await connection.detach()

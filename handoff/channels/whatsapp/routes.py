@@ -77,5 +77,7 @@ async def receive_notification(
         notification = json.loads(body)
     except ValueError as error:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, "The body is not JSON") from error
+    except RecursionError as error:  # nested deeper than the parser's stack: not Meta's
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, "The body is nested too deeply") from error
     flow._in_background(process_notification(notification))
     return {"status": "received"}
