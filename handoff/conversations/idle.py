@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 
-from sqlalchemy import exists, select, text
+from sqlalchemy import exists, or_, select, text
 
 from handoff.conversations import flow, rasa_client
 from store.conversations import close_conversation
@@ -56,7 +56,9 @@ async def sweep_once(now: datetime | None = None) -> dict[str, int]:
             select(Conversation.id).where(
                 Conversation.owner == Owner.bot,
                 Conversation.closed_at.is_(None),
-                Conversation.last_message_at < cutoff,
+                # Rows from before a `start` stored nothing have no message at all.
+                or_(Conversation.last_message_at < cutoff,
+                    Conversation.last_message_at.is_(None) & (Conversation.created_at < cutoff)),
             )
         ).scalars().all()
         for conversation_id in quiet:

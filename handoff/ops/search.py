@@ -58,6 +58,14 @@ def _has_handoff(*conditions: Any) -> Any:
     return exists().where(Handoff.conversation_id == Conversation.id, *conditions)
 
 
+def has_customer_message() -> Any:
+    """A conversation exists for ops from the customer's first message or click. Older
+    rows without one (a widget opened and never written in) are left out of every list,
+    export and rate."""
+    return exists().where(Message.conversation_id == Conversation.id,
+                          Message.sender == Sender.customer)
+
+
 def resolved_by_bot() -> Any:
     """Closed without a handoff: the definition containment also uses."""
     return and_(Conversation.closed_at.is_not(None), not_(_has_handoff()))
@@ -68,8 +76,8 @@ def resolved_by_human() -> Any:
 
 
 def conditions(filters: ConversationFilters) -> list[Any]:
-    """WHERE clauses on Conversation for `filters`."""
-    where: list[Any] = []
+    """WHERE clauses on Conversation for `filters` (only conversations a customer wrote in)."""
+    where: list[Any] = [has_customer_message()]
     if filters.q:
         pattern = f"%{_escape_like(filters.q.strip())}%"
         where.append(exists().where(Message.conversation_id == Conversation.id,
@@ -217,6 +225,7 @@ __all__ = [
     "count",
     "facts_for",
     "filtered",
+    "has_customer_message",
     "local_day_start",
     "previews_for",
     "resolved_by_bot",

@@ -25,7 +25,7 @@ from handoff.texts import customer_text
 from store.db import is_transient, session_scope
 from store.models import Conversation
 from store.settings import get_settings
-from store.transcript import InvalidMessage, messages_after
+from store.transcript import MAX_MESSAGE_CHARS, InvalidMessage, messages_after
 
 logger = logging.getLogger(__name__)
 router = APIRouter()
@@ -64,6 +64,7 @@ class ChatConnection:
     def __init__(self, websocket: WebSocket) -> None:
         self.websocket = websocket
         self.conversation_id: str | None = None
+        self.prepared: flow.PreparedConversation | None = None  # not stored until written in
         self.language: str | None = None
         self.last_seq = 0
         self._send_lock = asyncio.Lock()
@@ -111,13 +112,9 @@ class ChatConnection:
         await self.send({"type": "error", "error": error, "detail": detail})
 
     async def attach(self, conversation_id: str, token: str, after_seq: int = 0) -> None:
-        """Follow a conversation: live frames first (so nothing slips between), then replay."""
-        await self.detach()
-        self.conversation_id, self.last_seq = conversation_id, max(0, after_seq)
-        subscribed, replayed = asyncio.Event(), asyncio.Event()
-        self._forwarder = asyncio.create_task(
-            self._forward(conversation_id, subscribed, replayed))
-        await subscribed.wait()
+        """Follow a stored conversation: live frames first (so nothing slips between), then
+        replay."""
+        replayed = await self._follow(conversation_id, after_seq)
         try:
             backlog, state, language = await asyncio.to_thread(
                 _replay, conversation_id, self.last_seq)
@@ -132,6 +129,30 @@ class ChatConnection:
             await self.send(frame)
         await self.send(state)
         replayed.set()
+
+    async def prepare(self, language: str | None) -> None:
+        """Promise the widget a conversation without storing anything (see
+        flow.PreparedConversation); its first message stores it."""
+        prepared = flow.prepare_conversation(language=language)
+        replayed = await self._follow(prepared.id, 0)
+        self.prepared, self.language = prepared, language
+        await self.send({"type": "conversation", "conversation_id": prepared.id,
+                         "token": prepared.token, "language": language})
+        await self.send({"type": "state", "state": "bot", "agent_name": None,
+                         "wait_minutes": None, "language": language})
+        replayed.set()
+
+    async def _follow(self, conversation_id: str, after_seq: int) -> asyncio.Event:
+        """Subscribe to the conversation's live frames; they wait until the returned event
+        is set (after the replay)."""
+        await self.detach()
+        self.conversation_id, self.last_seq = conversation_id, max(0, after_seq)
+        self.prepared = None
+        subscribed, replayed = asyncio.Event(), asyncio.Event()
+        self._forwarder = asyncio.create_task(
+            self._forward(conversation_id, subscribed, replayed))
+        await subscribed.wait()
+        return replayed
 
     async def _forward(
         self, conversation_id: str, subscribed: asyncio.Event, replayed: asyncio.Event
@@ -179,9 +200,7 @@ async def _handle(connection: ChatConnection, frame: dict[str, Any]) -> None:
     if kind == "ping":
         await connection.send({"type": "pong"})
     elif kind == "start":
-        conversation_id, token = await asyncio.to_thread(
-            flow.start_conversation, language=_language_hint(frame.get("locale")))
-        await connection.attach(conversation_id, token)
+        await connection.prepare(_language_hint(frame.get("locale")))
     elif kind == "resume":
         conversation_id, token = str(frame.get("conversation_id") or ""), str(
             frame.get("token") or "")
@@ -194,7 +213,7 @@ async def _handle(connection: ChatConnection, frame: dict[str, Any]) -> None:
     elif kind in ("message", "button"):
         await _customer_message(connection, frame)
     elif kind == "typing":
-        if connection.conversation_id:
+        if connection.conversation_id and not connection.prepared:
             await flow.customer_typing(connection.conversation_id)
     else:
         await connection.error("invalid", f"Unknown frame type {kind!r}")
@@ -206,23 +225,43 @@ async def _customer_message(connection: ChatConnection, frame: dict[str, Any]) -
         "payload") else None
     client_id = frame.get("client_message_id")
     client_id = str(client_id)[:64] if client_id else None
-    if connection.conversation_id is None or await asyncio.to_thread(
-            flow.is_closed, connection.conversation_id):
+    if connection.conversation_id is None or await _was_closed(connection):
         # A message after "chat closed" (or without start) opens a new conversation.
-        conversation_id, token = await asyncio.to_thread(
-            flow.start_conversation, language=_language_hint(frame.get("locale")))
-        await connection.attach(conversation_id, token)
+        await connection.prepare(_language_hint(frame.get("locale")) or connection.language)
     retry_after = connection.rate.retry_after()
     if retry_after:
         await _rate_limited(connection, retry_after)
         return
     try:
         await flow.customer_message(connection.conversation_id, text, payload=payload,
-                                       client_message_id=client_id)
+                                    client_message_id=client_id, prepared=connection.prepared)
     except InvalidMessage as error:
-        await connection.error(error.error, error.detail)
+        await _refused(connection, error, client_id)
         return
+    connection.prepared = None  # stored now
     connection.rate.accepted()
+
+
+async def _was_closed(connection: ChatConnection) -> bool:
+    if connection.prepared:
+        return False  # not stored yet, so not closed either
+    return await asyncio.to_thread(flow.is_closed, connection.conversation_id)
+
+
+async def _refused(connection: ChatConnection, error: InvalidMessage,
+                   client_id: str | None) -> None:
+    """Nothing was stored; a message over the limit is refused in the customer's language
+    (never cut), so they can shorten it or send it in parts."""
+    detail = error.detail
+    if error.error == "too_long":
+        detail = _too_long_text(connection)
+    await connection.send({"type": "error", "error": error.error, "detail": detail,
+                           "client_message_id": client_id, "limit": MAX_MESSAGE_CHARS})
+
+
+def _too_long_text(connection: ChatConnection) -> str:
+    language = connection.language or get_settings().default_language
+    return customer_text("web.too_long", language, limit=MAX_MESSAGE_CHARS)
 
 
 async def _rate_limited(connection: ChatConnection, retry_after: int) -> None:
@@ -257,8 +296,9 @@ async def chat(websocket: WebSocket) -> None:
         while True:
             raw = await websocket.receive_text()
             if len(raw.encode()) > MAX_FRAME_BYTES:
-                await connection.error("too_long", f"Frames are limited to {MAX_FRAME_BYTES} "
-                                                   "bytes")
+                await connection.send({"type": "error", "error": "too_long",
+                                       "detail": _too_long_text(connection),
+                                       "limit": MAX_MESSAGE_CHARS})
                 continue
             try:
                 frame = json.loads(raw)

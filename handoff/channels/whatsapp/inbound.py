@@ -235,7 +235,7 @@ async def _to_gateway(
 ) -> None:
     """The gateway's customer message path, with the wamid kept on the stored message."""
     stored, new = await flow.customer_message(
-        conversation_id, text[:MAX_MESSAGE_CHARS], payload=payload,
+        conversation_id, text, payload=payload,
         client_message_id=_client_message_id(message.wamid))
     if new:
         with session_scope() as session:
@@ -243,7 +243,15 @@ async def _to_gateway(
 
 
 async def _readable(conversation_id: str, message: InboundMessage) -> None:
-    await _to_gateway(conversation_id, message, message.text or "", message.payload)
+    try:
+        await _to_gateway(conversation_id, message, message.text or "", message.payload)
+    except InvalidMessage as error:
+        if error.error != "too_long":
+            raise
+        # Never cut: the customer still has the whole text and is asked to send it in parts.
+        # The notice carries the wamid, so a redelivery of the message is not answered twice.
+        await _answer(conversation_id, "web.too_long", external_id=message.wamid,
+                      limit=MAX_MESSAGE_CHARS)
 
 
 async def _unreadable(conversation_id: str, message: InboundMessage) -> None:
@@ -265,8 +273,15 @@ async def _unreadable(conversation_id: str, message: InboundMessage) -> None:
             conversation.last_customer_message_at = stored.created_at
     if human:
         await _to_gateway(conversation_id, message, placeholder)
+    await _answer(conversation_id, "whatsapp.only_text")
+
+
+async def _answer(conversation_id: str, key: str, *, external_id: str | None = None,
+                  **values: object) -> None:
+    """A notice of the gateway's own, in the customer's language, stored and sent."""
     with session_scope() as session:
         language = session.get(Conversation, conversation_id).language
         answer = message_json(append_message(session, conversation_id, Sender.system,
-                                             customer_text("whatsapp.only_text", language)))
+                                             customer_text(key, language, **values),
+                                             external_id=external_id))
     await channel_for(CHANNEL).deliver_message(conversation_id, answer)
