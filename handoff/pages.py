@@ -12,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from fastapi import APIRouter
-from fastapi.responses import HTMLResponse
+from fastapi.responses import FileResponse, HTMLResponse
 
 from handoff.web_security import CONTENT_SECURITY_POLICY
 
@@ -27,9 +27,10 @@ HEAD = """<!doctype html>
 <html lang="{lang}">
 <head>
   <meta charset="utf-8">
-  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover">
   <meta http-equiv="Content-Security-Policy" content="{policy}">
   <title>{title}</title>
+  <link rel="icon" href="/favicon.svg" type="image/svg+xml">
   <link rel="stylesheet" href="/static/css/{stylesheet}">
 {script}</head>
 """
@@ -87,3 +88,10 @@ def ops_transcripts_page() -> HTMLResponse:
 @router.get("/ops/dashboard", name="ops_dashboard_page")
 def ops_dashboard_page() -> HTMLResponse:
     return _page(OPS_DASHBOARD)
+
+
+@router.get("/favicon.svg", name="favicon")
+@router.get("/favicon.ico")  # asked for by browsers and bookmarks that ignore the <link>
+def favicon() -> FileResponse:
+    return FileResponse(STATIC_DIR / "favicon.svg", media_type="image/svg+xml",
+                        headers={"Cache-Control": "public, max-age=86400"})

@@ -20,7 +20,7 @@ MENU = [
     {"title": "Cek pesanan", "payload": "/check_order_status"},
     {"title": "Bicara dengan petugas", "payload": "/request_human"},
 ]
-THANKS = "Baik, silakan kirim nomor pesanan Anda (contoh: TN-10001)."
+THANKS = "Baik Kak, silakan kirim nomor pesanannya (contoh: TN-10001)."
 
 
 def reply_to(message: str) -> dict:
