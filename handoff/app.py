@@ -17,7 +17,7 @@ from handoff.channels.web import routes as web_routes
 from handoff.channels.whatsapp import outbound as whatsapp_outbound
 from handoff.channels.whatsapp import routes as whatsapp_routes
 from handoff.conversations import callback, flow, idle, rasa_client
-from handoff.inbox import canned, events, handoffs
+from handoff.inbox import canned, events, handoffs, team
 from handoff.live import hub
 from handoff.ops import dashboard, transcripts
 from handoff.pages import STATIC_DIR
@@ -51,7 +51,7 @@ def create_app(*, idle_sweeper: bool = True) -> FastAPI:
     )
     app.state.idle_sweeper = idle_sweeper
     # The JSON API of the agent inbox and ops pages (docs/api.md), one router per resource.
-    for module in (login, handoffs, transcripts, dashboard, canned, events, admin):
+    for module in (login, handoffs, transcripts, dashboard, canned, events, admin, team):
         app.include_router(module.router, prefix=API_PREFIX)
     # Where customers and Rasa reach the service: one router per channel, Rasa's callback.
     for module in (web_routes, whatsapp_routes, callback):

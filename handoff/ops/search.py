@@ -15,6 +15,7 @@ from sqlalchemy import and_, exists, func, not_, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
+from handoff.inbox.search import contains_pattern
 from handoff.serialize import agent_json, iso
 from store.models import (
     Agent,
@@ -50,10 +51,6 @@ def local_day_start(day: date, tz_name: str | None = None) -> datetime:
     return datetime.combine(day, time.min, tzinfo=tz).astimezone(ZoneInfo("UTC"))
 
 
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def _has_handoff(*conditions: Any) -> Any:
     return exists().where(Handoff.conversation_id == Conversation.id, *conditions)
 
@@ -79,7 +76,7 @@ def conditions(filters: ConversationFilters) -> list[Any]:
     """WHERE clauses on Conversation for `filters` (only conversations a customer wrote in)."""
     where: list[Any] = [has_customer_message()]
     if filters.q:
-        pattern = f"%{_escape_like(filters.q.strip())}%"
+        pattern = contains_pattern(filters.q)
         where.append(exists().where(Message.conversation_id == Conversation.id,
                                     Message.text.ilike(pattern, escape="\\")))
     if filters.date_from:

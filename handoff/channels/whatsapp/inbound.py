@@ -249,9 +249,7 @@ async def _readable(conversation_id: str, message: InboundMessage) -> None:
         if error.error != "too_long":
             raise
         # Never cut: the customer still has the whole text and is asked to send it in parts.
-        # The notice carries the wamid, so a redelivery of the message is not answered twice.
-        await _answer(conversation_id, "web.too_long", external_id=message.wamid,
-                      limit=MAX_MESSAGE_CHARS)
+        await _answer(conversation_id, "web.too_long", limit=MAX_MESSAGE_CHARS)
 
 
 async def _unreadable(conversation_id: str, message: InboundMessage) -> None:
@@ -276,12 +274,10 @@ async def _unreadable(conversation_id: str, message: InboundMessage) -> None:
     await _answer(conversation_id, "whatsapp.only_text")
 
 
-async def _answer(conversation_id: str, key: str, *, external_id: str | None = None,
-                  **values: object) -> None:
+async def _answer(conversation_id: str, key: str, **values: object) -> None:
     """A notice of the gateway's own, in the customer's language, stored and sent."""
     with session_scope() as session:
         language = session.get(Conversation, conversation_id).language
         answer = message_json(append_message(session, conversation_id, Sender.system,
-                                             customer_text(key, language, **values),
-                                             external_id=external_id))
+                                             customer_text(key, language, **values)))
     await channel_for(CHANNEL).deliver_message(conversation_id, answer)
