@@ -103,8 +103,10 @@ def _last_customer_text(intents: list[dict[str, Any]], transcript: list[dict[str
 
 def summaries(handoff: Handoff) -> list[dict[str, str]]:
     """[{"language", "summary"}] for the staff pages: English as stored, the others rebuilt
-    (falling back to the stored one)."""
-    context = handoff.context or {}
+    (what the context lacks comes from the handoff and its conversation)."""
+    conversation = handoff.conversation
+    context = {"reason": handoff.reason, "channel": conversation.channel,
+               "language": conversation.language, **(handoff.context or {})}
     return [{"language": "en", "summary": handoff.summary}] + [
         {"language": language, "summary": summary_in(language, context) or handoff.summary}
         for language in PHRASES]

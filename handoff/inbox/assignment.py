@@ -127,17 +127,24 @@ async def claim_handoff(session: Session, handoff_id: int, agent: Agent) -> Hand
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
-        handoff = get_handoff(session, handoff_id)
-        if held_by(handoff, agent):
-            return handoff
-        if handoff.status == HandoffStatus.resolved:
-            raise Conflict("Handoff is already resolved")
-        if handoff.status == HandoffStatus.queued and handoff.announced_at is None:
-            raise Conflict(STILL_BEING_CREATED)
-        raise Conflict("Handoff is already claimed by another agent")
+        return _unchanged(session, handoff_id, agent,
+                          otherwise="Handoff is already claimed by another agent")
     handoff = get_handoff(session, handoff_id)
     await _tell_everyone(session, handoff.conversation_id, "claimed", agent)
     return get_handoff(session, handoff_id)
+
+
+def _unchanged(session: Session, handoff_id: int, holder: Agent, *, otherwise: str) -> Handoff:
+    """After an assigning UPDATE changed nothing: the handoff when `holder` holds it already,
+    else the Conflict that says why."""
+    handoff = get_handoff(session, handoff_id)
+    if held_by(handoff, holder):
+        return handoff
+    if handoff.status == HandoffStatus.resolved:
+        raise Conflict("Handoff is already resolved")
+    if handoff.status == HandoffStatus.queued and handoff.announced_at is None:
+        raise Conflict(STILL_BEING_CREATED)
+    raise Conflict(otherwise)
 
 
 async def transfer_handoff(session: Session, handoff_id: int, agent: Agent) -> Handoff:
@@ -195,12 +202,7 @@ async def assign_handoff(
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
-        handoff = get_handoff(session, handoff_id)
-        if held_by(handoff, assignee):
-            return handoff
-        if handoff.status == HandoffStatus.resolved:
-            raise Conflict("Handoff is already resolved")
-        raise Conflict(STILL_BEING_CREATED)
+        return _unchanged(session, handoff_id, assignee, otherwise=STILL_BEING_CREATED)
     handoff = get_handoff(session, handoff_id)
     await _tell_everyone(session, handoff.conversation_id, "claimed", assignee)
     return get_handoff(session, handoff_id)

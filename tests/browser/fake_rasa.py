@@ -23,8 +23,11 @@ MENU = [
 THANKS = "Baik Kak, silakan kirim nomor pesanannya (contoh: TN-10001)."
 
 
-def reply_to(message: str) -> dict:
-    """A button payload gets a follow-up question; anything typed gets the greeting menu."""
+def reply_to(message: str) -> dict | None:
+    """A button payload gets a follow-up question; anything typed gets the greeting menu.
+    Asking for a person gets nothing here: the test plays the escalation action's part."""
+    if message == "/request_human":
+        return None
     if message.startswith("/"):
         return {"text": THANKS}
     return {"text": GREETING, "buttons": MENU}
@@ -32,10 +35,12 @@ def reply_to(message: str) -> dict:
 
 async def webhook(request: Request) -> JSONResponse:
     body = await request.json()
-    reply = {"recipient_id": body["sender"], **reply_to(body.get("message") or "")}
-    async with httpx.AsyncClient(timeout=10) as client:
-        response = await client.post(os.environ["GATEWAY_CALLBACK_URL"], json=reply)
-        response.raise_for_status()
+    said = reply_to(body.get("message") or "")
+    if said is not None:
+        async with httpx.AsyncClient(timeout=10) as client:
+            response = await client.post(os.environ["GATEWAY_CALLBACK_URL"],
+                                         json={"recipient_id": body["sender"], **said})
+            response.raise_for_status()
     return JSONResponse({"messages": [], "failed_actions": []})  # nlu.gateway_channel
 
 

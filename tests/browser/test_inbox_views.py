@@ -14,8 +14,13 @@ from tests.browser import seed
 from tests.browser.test_widget import open_widget
 from tests.browser.test_widget_finish import WIDGET, bot_says, conversation_id, texts
 
-REPLY = {"en": "Hello, I'm Rina. I'll check it right now.",
-         "id": "Halo Kak, saya Rina. Saya cek sekarang ya."}
+CONNECTING = {"en": "I'm connecting you with our support team; they can read this whole "
+                    "conversation.",
+              "id": "Baik Kak, saya sambungkan ke tim CS kami. Mereka bisa membaca seluruh "
+                    "percakapan ini."}
+REPLY = {"en": "Hello, I'm {name}. I'll check it right now.",
+         "id": "Halo Kak, saya {name}. Saya cek sekarang ya."}
+AGENT = {"en": "Rina", "id": "Dewi"}  # by the language of their staff pages
 # What the staff pages say, per UI language (handoff/static/js/i18n.js).
 STAFF = {
     "en": {"with": "with {name}", "resolve": "Resolve",
@@ -58,21 +63,20 @@ def open_handoff(page, handoff_id: int) -> None:
                                                ("android", "en-US", "id")])
 def test_customer_on_a_phone_and_agent_at_the_inbox_from_request_to_resolved(
         open_page, service, profile, locale, ui, save_screenshot):
-    language = locale[:2]
-    agent_name = f"Rina{ui.upper()}"
-    seed.create_agent(f"rina-{ui}", agent_name)
+    language, agent_name = locale[:2], AGENT[ui]
+    seed.create_agent(f"{agent_name.lower()}-{ui}", agent_name)
     customer = open_page(profile, locale)
     customer.goto("/")
     open_widget(customer)
     customer.locator(f"{WIDGET} .welcome .chip", has_text=texts(language)["starterPerson"]).click()
-    expect(customer.locator(f"{WIDGET} .msg.bot:not(.welcome)")).to_have_count(1)
+    expect(customer.locator(f"{WIDGET} .msg.customer:not(.pending)")).to_have_count(1)
     conversation = conversation_id(customer)
     seed.escalate(conversation)  # what the action server does for /request_human
-    bot_says(service, conversation, "…")
+    bot_says(service, conversation, CONNECTING[language])
     expect(customer.locator(f"{WIDGET} .status")).to_contain_text(
         texts(language)["queued"].rstrip("…"))
 
-    agent = agent_page(open_page, f"rina-{ui}", ui)
+    agent = agent_page(open_page, f"{agent_name.lower()}-{ui}", ui)
     handoff_id = handoff_of(conversation)
     expect(agent.locator('[data-view="queue"]')).to_have_attribute("aria-pressed", "true")
     open_handoff(agent, handoff_id)
@@ -85,10 +89,10 @@ def test_customer_on_a_phone_and_agent_at_the_inbox_from_request_to_resolved(
     expect(customer.locator(f"{WIDGET} .status")).to_have_text(
         texts(language)["joined"].format(name=agent_name))
 
-    view.locator(".composer textarea").fill(REPLY[language])
+    view.locator(".composer textarea").fill(REPLY[language].format(name=agent_name))
     view.locator(".composer textarea").press("Enter")
     reply = customer.locator(f"{WIDGET} .msg.agent")
-    expect(reply.locator(".text")).to_have_text(REPLY[language])
+    expect(reply.locator(".text")).to_have_text(REPLY[language].format(name=agent_name))
     expect(reply.locator(".who")).to_have_text(agent_name)
     expect(reply.locator("time")).to_be_visible()
     save_screenshot(agent, f"inbox-{ui}")
@@ -105,7 +109,8 @@ def test_customer_on_a_phone_and_agent_at_the_inbox_from_request_to_resolved(
     assert agent.errors == [] and customer.errors == []
 
 
-def test_views_count_search_finds_by_order_number_and_shortcuts_are_listed(open_page):
+def test_views_count_search_finds_by_order_number_and_shortcuts_are_listed(open_page,
+                                                                          save_screenshot):
     seed.create_agent("dina", "Dina")
     conversation = seed.seed_handoff("Late parcel, wants a date.", "Kapan sampai?")
     handoff_id = handoff_of(conversation)
@@ -128,6 +133,7 @@ def test_views_count_search_finds_by_order_number_and_shortcuts_are_listed(open_
     for label in ("Claim the open conversation", "Resolve the open conversation",
                   "Insert a canned reply", "Next conversation"):
         expect(help_dialog).to_contain_text(label)
+    save_screenshot(page, "inbox-shortcuts")
     page.keyboard.press("Escape")
     expect(help_dialog).to_be_hidden()
 

@@ -143,11 +143,14 @@ def test_the_summary_comes_in_each_staff_language(client, rina):
                     'Pesan terakhir: "pesanan ORD-1 belum sampai"'}]
 
 
-def test_a_handoff_without_context_keeps_its_stored_summary_in_every_language(client, rina):
-    handoff_id = add_handoff()
+def test_a_handoff_without_context_is_summarised_from_its_own_columns(client, rina):
+    handoff_id = add_handoff(reason="customer_request")
     with db.session_scope() as session:
         session.get(Handoff, handoff_id).context = {}
     summaries = client.get(f"/api/v1/handoffs/{handoff_id}", headers=rina.headers
                            ).json()["summaries"]
-    assert {s["summary"] for s in summaries} == {"Customer wrote: Paket saya belum sampai, "
-                                                 "email saya [email]"}
+    assert summaries == [
+        {"language": "en", "summary": "Customer wrote: Paket saya belum sampai, email saya "
+                                      "[email]"},
+        {"language": "id", "summary": "Pelanggan. Dialihkan karena pelanggan meminta bicara "
+                                      "dengan petugas. Bahasa: Indonesia, kanal: web."}]
