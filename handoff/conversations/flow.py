@@ -12,10 +12,11 @@ import asyncio
 import hashlib
 import hmac
 import logging
+import re
 import secrets
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -128,11 +129,22 @@ def start_conversation(
     return prepared.id, prepared.token
 
 
-def token_matches(conversation_id: str, token: str) -> bool:
+_PREPARED_ID = re.compile(r"^[0-9a-f]{32}$")  # uuid4().hex, as prepare_conversation makes them
+
+
+def resumable(conversation_id: str, token: str) -> Literal["stored", "prepared", "refused"]:
+    """How to answer a `resume`: a stored conversation needs its token; an id that was
+    only prepared (nobody wrote yet, or the gateway that prepared it went away) is prepared
+    again under the same id and token, so a message re-sent after a reconnect lands where
+    it was meant to, once."""
     with session_scope() as session:
         conversation = session.get(Conversation, conversation_id)
         expected = conversation.token_hash if conversation else None
-    return bool(expected) and hmac.compare_digest(expected, _hash_token(token or ""))
+    if conversation is None:
+        fits = _PREPARED_ID.match(conversation_id) and 0 < len(token or "") <= 64
+        return "prepared" if fits else "refused"
+    matches = bool(expected) and hmac.compare_digest(expected, _hash_token(token or ""))
+    return "stored" if matches else "refused"
 
 
 def conversation_state(session: Session, conversation: Conversation) -> dict[str, Any]:

@@ -291,7 +291,8 @@
   function hello() {
     if (session) {
       const afterSeq = Math.max(0, ...shownSeqs); // nothing shown yet after a reload: replay all
-      send({ type: "resume", conversation_id: session.conversation_id, token: session.token, after_seq: afterSeq });
+      send({ type: "resume", conversation_id: session.conversation_id, token: session.token, after_seq: afterSeq,
+        locale: session.language || navigator.language || "" }); // a never-stored chat is prepared again
     } else {
       send({ type: "start", locale: navigator.language || "" });
     }

@@ -26,6 +26,8 @@ def texts(language: str) -> dict[str, str]:
 
 
 def conversation_id(page) -> str:
+    """The conversation the widget was given (once the gateway's answer to `start` came)."""
+    page.wait_for_function("localStorage.getItem('tokonusa.chat') !== null")
     return page.evaluate("JSON.parse(localStorage.getItem('tokonusa.chat')).conversation_id")
 
 

@@ -130,10 +130,11 @@ class ChatConnection:
         await self.send(state)
         replayed.set()
 
-    async def prepare(self, language: str | None) -> None:
-        """Promise the widget a conversation without storing anything (see
-        flow.PreparedConversation); its first message stores it."""
-        prepared = flow.prepare_conversation(language=language)
+    async def prepare(self, language: str | None,
+                      prepared: flow.PreparedConversation | None = None) -> None:
+        """Promise the widget a conversation (a new one, or `prepared` again) without storing
+        anything (see flow.PreparedConversation); its first message stores it."""
+        prepared = prepared or flow.prepare_conversation(language=language)
         replayed = await self._follow(prepared.id, 0)
         self.prepared, self.language = prepared, language
         await self.send({"type": "conversation", "conversation_id": prepared.id,
@@ -204,12 +205,18 @@ async def _handle(connection: ChatConnection, frame: dict[str, Any]) -> None:
     elif kind == "resume":
         conversation_id, token = str(frame.get("conversation_id") or ""), str(
             frame.get("token") or "")
-        if not await asyncio.to_thread(flow.token_matches, conversation_id, token):
+        found = await asyncio.to_thread(flow.resumable, conversation_id, token)
+        if found == "refused":
             await connection.error("unknown_conversation",
                                    "This conversation cannot be resumed; start a new one.")
-            return
-        after = frame.get("after_seq")
-        await connection.attach(conversation_id, token, after if isinstance(after, int) else 0)
+        elif found == "prepared":
+            language = _language_hint(frame.get("locale"))
+            await connection.prepare(language, flow.PreparedConversation(
+                conversation_id, token, language))
+        else:
+            after = frame.get("after_seq")
+            await connection.attach(conversation_id, token,
+                                    after if isinstance(after, int) else 0)
     elif kind in ("message", "button"):
         await _customer_message(connection, frame)
     elif kind == "typing":

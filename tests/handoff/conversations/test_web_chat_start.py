@@ -62,12 +62,39 @@ def test_start_frames_store_nothing_until_the_customer_writes(client):
         assert receive_until(ws, "message")["client_message_id"] == "b-1"
 
 
-def test_a_prepared_conversation_nobody_wrote_in_cannot_be_resumed(client):
+def test_a_prepared_conversation_is_prepared_again_on_resume_and_stored_once(client):
+    """A reconnect (another gateway, a reload) before the first message was acknowledged:
+    the re-sent message lands in the same conversation, once."""
     with client.websocket_connect("/ws/chat") as ws:
         prepared = start(ws)
+    resume = {"type": "resume", "conversation_id": prepared["conversation_id"],
+              "token": prepared["token"], "after_seq": 0, "locale": "id-ID"}
+    first = {"type": "message", "text": "halo kak", "client_message_id": "m-1"}
     with client.websocket_connect("/ws/chat") as ws:
-        ws.send_json({"type": "resume", "conversation_id": prepared["conversation_id"],
-                      "token": prepared["token"], "after_seq": 0})
+        ws.send_json(resume)
+        assert receive_until(ws, "conversation")["conversation_id"] == prepared[
+            "conversation_id"]
+        assert receive_until(ws, "state")["state"] == "bot"
+        assert conversations_stored() == 0
+        ws.send_json(first)
+        assert receive_until(ws, "message")["seq"] == 1
+    with client.websocket_connect("/ws/chat") as ws:  # the echo got lost: sent once more
+        ws.send_json(resume)
+        ws.send_json(first)
+        replayed = receive_until(ws, "message")
+        ws.send_json({"type": "ping"})
+        receive_until(ws, "pong")
+    assert replayed["client_message_id"] == "m-1"
+    assert conversations_stored() == 1
+    with session_scope() as session:
+        assert session.execute(select(func.count(Message.id))).scalar_one() == 1
+
+
+@pytest.mark.parametrize("conversation_id,token", [
+    ("not-one-of-ours", "a-token"), ("c0ffee" * 5 + "ab", ""), ("c0ffee" * 5 + "ab", "x" * 65)])
+def test_a_resume_that_cannot_be_ours_is_refused(client, conversation_id, token):
+    with client.websocket_connect("/ws/chat") as ws:
+        ws.send_json({"type": "resume", "conversation_id": conversation_id, "token": token})
         assert ws.receive_json()["error"] == "unknown_conversation"
 
 
