@@ -145,3 +145,20 @@ def test_a_message_over_the_limit_is_refused_in_the_customers_language(client, l
     with session_scope() as session:
         texts = session.execute(select(Message.text)).scalars().all()
     assert texts == ["é" * MAX_MESSAGE_CHARS]  # the refused one left nothing, cut or whole
+
+
+async def test_the_idle_sweep_closes_old_conversations_nobody_wrote_in(database):
+    """Rows from before a `start` stored nothing never had a message, so never went quiet."""
+    from datetime import timedelta
+
+    from handoff.conversations import idle
+    from store.models import utcnow
+
+    with session_scope() as session:
+        session.add_all([
+            Conversation(id="opened-yesterday", created_at=utcnow() - timedelta(days=1)),
+            Conversation(id="opened-just-now", created_at=utcnow())])
+    assert await idle.sweep_once() == {"surveyed": 0, "closed": 1, "announced": 0}
+    with session_scope() as session:
+        assert session.get(Conversation, "opened-yesterday").close_reason == "idle"
+        assert session.get(Conversation, "opened-just-now").closed_at is None
