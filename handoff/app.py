@@ -19,7 +19,7 @@ from handoff.channels.web.flood import AddressLimits
 from handoff.channels.whatsapp import outbound as whatsapp_outbound
 from handoff.channels.whatsapp import routes as whatsapp_routes
 from handoff.conversations import callback, flow, idle, rasa_client
-from handoff.inbox import canned, events, handoffs
+from handoff.inbox import canned, events, handoffs, team
 from handoff.live import hub
 from handoff.ops import dashboard, transcripts
 from handoff.pages import STATIC_DIR, SWAGGER_UI_DIR
@@ -59,7 +59,7 @@ def create_app(*, idle_sweeper: bool = True) -> FastAPI:
     settings = get_settings()
     app.state.chat_limits = AddressLimits.from_settings(settings)
     # The JSON API of the agent inbox and ops pages (docs/api.md), one router per resource.
-    for module in (login, handoffs, transcripts, dashboard, canned, events, admin):
+    for module in (login, handoffs, transcripts, dashboard, canned, events, admin, team):
         app.include_router(module.router, prefix=API_PREFIX)
     # Where customers and Rasa reach the service: one router per channel, Rasa's callback.
     for module in (web_routes, whatsapp_routes, callback):

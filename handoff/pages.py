@@ -14,7 +14,7 @@ from pathlib import Path
 
 import fastapi_offline
 from fastapi import APIRouter
-from fastapi.responses import HTMLResponse
+from fastapi.responses import FileResponse, HTMLResponse
 
 from handoff.web_security import CONTENT_SECURITY_POLICY
 
@@ -29,9 +29,10 @@ HEAD = """<!doctype html>
 <html lang="{lang}">
 <head>
   <meta charset="utf-8">
-  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover">
   <meta http-equiv="Content-Security-Policy" content="{policy}">
   <title>{title}</title>
+  <link rel="icon" href="/favicon.svg" type="image/svg+xml">
   <link rel="stylesheet" href="/static/css/{stylesheet}">
 {script}</head>
 """
@@ -98,6 +99,15 @@ def ops_dashboard_page() -> HTMLResponse:
 @router.get("/admin", name="admin_page")
 def admin_page() -> HTMLResponse:
     return _page(ADMIN)
+
+
 @router.get("/docs", name="api_docs_page")
 def api_docs_page() -> HTMLResponse:
     return _page(API_DOCS)
+
+
+@router.get("/favicon.svg", name="favicon")
+@router.get("/favicon.ico")  # asked for by browsers and bookmarks that ignore the <link>
+def favicon() -> FileResponse:
+    return FileResponse(STATIC_DIR / "favicon.svg", media_type="image/svg+xml",
+                        headers={"Cache-Control": "public, max-age=86400"})

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
+from handoff.summaries import summaries
 from store.models import Agent, Customer, Handoff, Message, Note, as_utc
 
 
@@ -67,6 +68,7 @@ def handoff_summary_json(handoff: Handoff, now: datetime | None = None) -> dict[
         "reason": handoff.reason,
         "priority": handoff.priority,
         "summary": handoff.summary,
+        "summaries": summaries(handoff),  # per staff-page language
         "channel": conversation.channel,
         "language": conversation.language,
         "customer": customer_json(conversation.customer),

@@ -19,7 +19,8 @@ ALLOWED = {
 # Inside the gateway, lowest first; a module imports only from its own rank or below.
 HANDOFF_RANKS = (
     ("handoff", "handoff.live", "handoff.texts", "handoff.serialize", "handoff.schemas",
-     "handoff.redaction", "handoff.web_security", "handoff.database_busy"),
+     "handoff.redaction", "handoff.web_security", "handoff.database_busy",
+     "handoff.summaries"),
     ("handoff.channels", "handoff.channels.*", "handoff.channels.*.outbound",
      "handoff.channels.*.graph_api", "handoff.channels.web.widget", "handoff.channels.web.flood"),
     ("handoff.conversations", "handoff.conversations.*"),

@@ -12,10 +12,12 @@ import asyncio
 import hashlib
 import hmac
 import logging
+import re
 import secrets
 import uuid
+from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -96,38 +98,70 @@ def _hash_token(token: str) -> str:
 
 # --- conversations -----------------------------------------------------------------------
 
+@dataclass(frozen=True)
+class PreparedConversation:
+    """A conversation promised to a widget and not stored yet.
+
+    A `start` frame (opening the widget, "new chat") only prepares one: the row is written
+    with the customer's first message or click, so conversations nobody wrote in never
+    reach the lists or the rates.
+    """
+
+    id: str
+    token: str
+    language: str | None
+    channel: str = "web"
+
+
+def prepare_conversation(
+    *, channel: str = "web", language: str | None = None
+) -> PreparedConversation:
+    """A new conversation id and the secret token that lets its owner resume it."""
+    return PreparedConversation(uuid.uuid4().hex, secrets.token_urlsafe(24), language, channel)
+
+
+def _store_prepared(session: Session, prepared: PreparedConversation,
+                    customer_id: int | None = None) -> Conversation:
+    conversation = ensure_conversation(
+        session, prepared.id, channel=prepared.channel, language=prepared.language)
+    conversation.token_hash = _hash_token(prepared.token)
+    conversation.customer_id = customer_id
+    return conversation
+
+
 def start_conversation(
     *, channel: str = "web", language: str | None = None, customer_id: int | None = None
 ) -> tuple[str, str]:
-    """A new conversation and the secret token that lets its owner resume it."""
-    conversation_id = uuid.uuid4().hex
-    token = secrets.token_urlsafe(24)
+    """A new stored conversation (a channel whose first message is already here) and its
+    token."""
+    prepared = prepare_conversation(channel=channel, language=language)
     with session_scope() as session:
-        conversation = ensure_conversation(
-            session, conversation_id, channel=channel, language=language
-        )
-        conversation.token_hash = _hash_token(token)
-        conversation.customer_id = customer_id
-    return conversation_id, token
+        _store_prepared(session, prepared, customer_id)
+    return prepared.id, prepared.token
 
 
-def token_matches(conversation_id: str, token: str) -> bool:
-    """The conversation's resume token, still within RESUME_HOURS of its last activity.
+_PREPARED_ID = re.compile(r"^[0-9a-f]{32}$")  # uuid4().hex, as prepare_conversation makes them
 
-    Past that a widget left on a shared device cannot replay the conversation (order
-    numbers, tracking numbers); it is told the conversation is unknown and starts afresh.
-    """
+
+def resumable(conversation_id: str, token: str) -> Literal["stored", "prepared", "refused"]:
+    """How to answer a `resume`: a stored conversation needs its token, and to have been
+    active within RESUME_HOURS (a widget left on a shared device must not replay order and
+    tracking numbers); an id that was only prepared (nobody wrote yet, or the gateway that
+    prepared it went away) is prepared again under the same id and token, so a message
+    re-sent after a reconnect lands where it was meant to, once."""
     with session_scope() as session:
         conversation = session.get(Conversation, conversation_id)
-        if conversation is None or not conversation.token_hash:
-            return False
+        if conversation is None:
+            fits = _PREPARED_ID.match(conversation_id) and 0 < len(token or "") <= 64
+            return "prepared" if fits else "refused"
         expected = conversation.token_hash
         last_active = max(as_utc(moment) for moment in (
             conversation.created_at, conversation.last_message_at, conversation.closed_at)
             if moment is not None)
     if utcnow() - last_active > timedelta(hours=get_settings().resume_hours):
-        return False
-    return hmac.compare_digest(expected, _hash_token(token or ""))
+        return "refused"
+    matches = bool(expected) and hmac.compare_digest(expected, _hash_token(token or ""))
+    return "stored" if matches else "refused"
 
 
 def conversation_state(session: Session, conversation: Conversation) -> dict[str, Any]:
@@ -188,17 +222,20 @@ async def customer_message(
     *,
     payload: str | None = None,
     client_message_id: str | None = None,
+    prepared: PreparedConversation | None = None,
 ) -> tuple[dict[str, Any], bool]:
     """Store and route one customer message. Returns (the stored message, whether new).
 
     A retried message (same client_message_id) is returned as stored and not routed again,
     also when the retry reached another gateway instance at the same moment.
     `payload` is what the bot receives for a clicked button; `text` is what people read.
+    With `prepared`, a conversation not stored yet is stored with this first message.
     """
     text = clean_text(text)
     try:
         stored, route = await asyncio.to_thread(
-            _store_customer_message, conversation_id, text, payload, client_message_id)
+            _store_customer_message, conversation_id, text, payload, client_message_id,
+            prepared)
     except IntegrityError:
         # Two deliveries of one message raced; the unique (conversation, client id) let
         # one in. A store failing for another reason has no stored copy: re-raise.
@@ -209,8 +246,10 @@ async def customer_message(
         return existing, False
     if route is None:
         return stored, False
-    owner, channel, metadata, handoff_id = route
+    owner, channel, metadata, handoff_id, switched_language = route
     await channel_for(channel).deliver_message(conversation_id, stored)
+    if switched_language:
+        await _tell_language(channel, conversation_id, switched_language)
     if owner == Owner.bot:
         message_id = f"{conversation_id}-{stored['seq']}"
         _in_background(_to_bot(conversation_id, payload or text, metadata, message_id))
@@ -220,6 +259,14 @@ async def customer_message(
     return stored, True
 
 
+async def _tell_language(channel: str, conversation_id: str, language: str) -> None:
+    """Channels that label things themselves (the widget) switch to the customer's language;
+    the others define no deliver_language and need nothing."""
+    deliver_language = getattr(channel_for(channel), "deliver_language", None)
+    if deliver_language is not None:
+        await deliver_language(conversation_id, language)
+
+
 def _stored_copy(conversation_id: str, client_message_id: str) -> dict[str, Any] | None:
     with session_scope() as session:
         existing = find_by_client_id(session, conversation_id, client_message_id)
@@ -227,17 +274,24 @@ def _stored_copy(conversation_id: str, client_message_id: str) -> dict[str, Any]
 
 
 def _store_customer_message(
-    conversation_id: str, text: str, payload: str | None, client_message_id: str | None
+    conversation_id: str, text: str, payload: str | None, client_message_id: str | None,
+    prepared: PreparedConversation | None = None,
 ) -> tuple[dict[str, Any], tuple | None]:
     """(the stored message, how to route it), or (the earlier copy, None) for a retry."""
     with session_scope() as session:
         conversation = session.get(Conversation, conversation_id)
+        if conversation is None and prepared is not None and prepared.id == conversation_id:
+            conversation = _store_prepared(session, prepared)
+        elif prepared is not None and conversation is not None and not hmac.compare_digest(
+                conversation.token_hash or "", _hash_token(prepared.token)):
+            raise UnknownConversation(conversation_id)  # someone else's id
         if conversation is None or conversation.closed_at is not None:
             raise UnknownConversation(conversation_id)
         if client_message_id:
             existing = find_by_client_id(session, conversation_id, client_message_id)
             if existing is not None:
                 return message_json(existing), None
+        before = conversation.language
         if not payload:
             conversation.language = choose_language(
                 text, conversation.language, None, _default_language()
@@ -250,7 +304,8 @@ def _store_customer_message(
         metadata = {"channel": channel, "customer_id": conversation.customer_id,
                     "locale": conversation.language}
         handoff = open_handoff(session, conversation_id) if owner == Owner.human else None
-        return stored, (owner, channel, metadata, handoff.id if handoff else None)
+        switched = conversation.language if conversation.language != before else None
+        return stored, (owner, channel, metadata, handoff.id if handoff else None, switched)
 
 
 def _default_language() -> str:

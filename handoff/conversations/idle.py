@@ -16,7 +16,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 
-from sqlalchemy import exists, select, text
+from sqlalchemy import exists, or_, select, text
 from sqlalchemy.engine import Connection
 
 from handoff.conversations import flow, rasa_client
@@ -64,7 +64,9 @@ def _quiet_conversations(now: datetime) -> tuple[list[str], int, set[str]]:
             select(Conversation.id).where(
                 Conversation.owner == Owner.bot,
                 Conversation.closed_at.is_(None),
-                Conversation.last_message_at < cutoff,
+                # Rows from before a `start` stored nothing have no message at all.
+                or_(Conversation.last_message_at < cutoff,
+                    Conversation.last_message_at.is_(None) & (Conversation.created_at < cutoff)),
             )
         ).scalars().all()
         for conversation_id in quiet:

@@ -15,6 +15,8 @@ would reach the customer out of order. The idle sweeper announces one whose turn
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
@@ -38,7 +40,7 @@ class Conflict(HandoffError):
     """The handoff is not in a state that allows this (claimed by someone else, resolved…)."""
 
 
-def _with_relations(statement: Select) -> Select:
+def with_relations(statement: Select) -> Select:
     # Everything the serializers touch, loaded in a few queries instead of one per row.
     return statement.options(
         selectinload(Handoff.agent),
@@ -52,26 +54,37 @@ def _statuses(status: str) -> Sequence[HandoffStatus]:
     return OPEN_STATUSES if status == "open" else (HandoffStatus(status),)
 
 
-def list_handoffs(session: Session, status: str = "open", limit: int = 200) -> list[Handoff]:
+def announced_or_past_queue() -> Any:
+    """Queued handoffs are shown once announced; assigned and resolved ones all are."""
+    return (Handoff.status != HandoffStatus.queued) | Handoff.announced_at.is_not(None)
+
+
+def list_handoffs(
+    session: Session, status: str = "open", limit: int = 200, *,
+    agent_id: int | None = None, resolved_since: datetime | None = None,
+) -> list[Handoff]:
     """Queue order: highest priority first, then the longest waiting (oldest) first.
 
-    Queued handoffs are listed once announced; assigned and resolved ones all are.
+    `agent_id` keeps the handoffs held by that agent, `resolved_since` those resolved since.
     """
     statement = (
         select(Handoff)
-        .where(Handoff.status.in_(_statuses(status)),
-               (Handoff.status != HandoffStatus.queued) | Handoff.announced_at.is_not(None))
+        .where(Handoff.status.in_(_statuses(status)), announced_or_past_queue())
         .order_by(Handoff.priority.desc(), Handoff.created_at, Handoff.id)
         .limit(limit)
     )
+    if agent_id is not None:
+        statement = statement.where(Handoff.agent_id == agent_id)
+    if resolved_since is not None:
+        statement = statement.where(Handoff.resolved_at >= resolved_since)
     if status == "resolved":  # history: the most recently resolved first
         statement = statement.order_by(None).order_by(Handoff.resolved_at.desc(), Handoff.id)
-    return list(session.execute(_with_relations(statement)).scalars())
+    return list(session.execute(with_relations(statement)).scalars())
 
 
 def get_handoff(session: Session, handoff_id: int) -> Handoff:
     handoff = session.execute(
-        _with_relations(select(Handoff).where(Handoff.id == handoff_id))
+        with_relations(select(Handoff).where(Handoff.id == handoff_id))
         .execution_options(populate_existing=True)
     ).scalar_one_or_none()
     if handoff is None:
@@ -112,16 +125,24 @@ def claim_handoff(session: Session, handoff_id: int, agent: Agent) -> str | None
         .values(status=HandoffStatus.assigned, agent_id=agent.id, assigned_at=utcnow())
         .execution_options(synchronize_session=False)
     )
-    handoff = get_handoff(session, handoff_id)
-    if result.rowcount == 1:
-        return handoff.conversation_id
-    if held_by(handoff, agent):
+    if result.rowcount != 1:
+        _unchanged(session, handoff_id, agent,
+                   otherwise="Handoff is already claimed by another agent")
         return None
+    return get_handoff(session, handoff_id).conversation_id
+
+
+def _unchanged(session: Session, handoff_id: int, holder: Agent, *, otherwise: str) -> None:
+    """After an assigning UPDATE changed nothing: fine when `holder` holds the handoff
+    already, else the Conflict that says why."""
+    handoff = get_handoff(session, handoff_id)
+    if held_by(handoff, holder):
+        return
     if handoff.status == HandoffStatus.resolved:
         raise Conflict("Handoff is already resolved")
     if handoff.status == HandoffStatus.queued and handoff.announced_at is None:
         raise Conflict(STILL_BEING_CREATED)
-    raise Conflict("Handoff is already claimed by another agent")
+    raise Conflict(otherwise)
 
 
 def transfer_handoff(session: Session, handoff_id: int, agent: Agent) -> str:
@@ -149,6 +170,39 @@ def transfer_handoff(session: Session, handoff_id: int, agent: Agent) -> str:
     if handoff.status == HandoffStatus.resolved:
         raise Conflict("Handoff is already resolved")
     raise Conflict("Handoff is assigned to another agent")
+
+
+class NotAnAgent(HandoffError):
+    """The chosen assignee is no active inbox account."""
+
+
+def assign_handoff(
+    session: Session, handoff_id: int, assignee_id: int, by: Agent
+) -> tuple[str, Agent] | None:
+    """Ops and admins give a waiting handoff, or one another agent holds, to a named agent:
+    the conversation id and the assignee to tell_everyone about ("claimed": the customer
+    reads that the assignee joined), or None when the assignee held it already.
+
+    The assignee's wait and first response are measured from now, as after a claim.
+    """
+    if not is_supervisor(by):
+        raise Conflict("Only ops and admins assign handoffs to others")
+    assignee = session.get(Agent, assignee_id)
+    if assignee is None or not assignee.is_active:
+        raise NotAnAgent(f"No active agent with id {assignee_id}")
+    result = session.execute(
+        update(Handoff)
+        .where(Handoff.id == handoff_id, Handoff.status.in_(OPEN_STATUSES),
+               Handoff.announced_at.is_not(None),
+               (Handoff.agent_id != assignee.id) | Handoff.agent_id.is_(None))
+        .values(status=HandoffStatus.assigned, agent_id=assignee.id, assigned_at=utcnow(),
+                first_agent_reply_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        _unchanged(session, handoff_id, assignee, otherwise=STILL_BEING_CREATED)
+        return None
+    return get_handoff(session, handoff_id).conversation_id, assignee
 
 
 def require_held(session: Session, handoff_id: int, agent: Agent) -> Handoff:
@@ -183,8 +237,11 @@ def add_note(session: Session, handoff_id: int, agent: Agent, text: str) -> Note
 __all__ = [
     "Conflict",
     "HandoffNotFound",
+    "NotAnAgent",
     "add_note",
+    "announced_or_past_queue",
     "as_seen_by",
+    "assign_handoff",
     "claim_handoff",
     "get_handoff",
     "handoff_view",
@@ -194,4 +251,5 @@ __all__ = [
     "require_held",
     "tell_everyone",
     "transfer_handoff",
+    "with_relations",
 ]

@@ -9,21 +9,30 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Path, Query, Response, status
 from sqlalchemy.orm import Session
 
-from handoff.auth.deps import MAX_ROW_ID, InboxAgent, SessionDep
+from handoff.auth.deps import MAX_ROW_ID, InboxAgent, OpsAgent, SessionDep
 from handoff.channels import ReplyWindowClosed
 from handoff.inbox import assignment
-from handoff.inbox.schemas import HandoffDetailOut, HandoffList, HandoffStatusFilter
-from handoff.schemas import MessageOut, NoteOut, TextBody
+from handoff.inbox.schemas import (
+    AssignBody,
+    HandoffDetailOut,
+    HandoffList,
+    HandoffStatusFilter,
+    InboxView,
+)
+from handoff.inbox.search import search_handoffs
+from handoff.schemas import NO_NUL, MessageOut, NoteOut, TextBody
 from handoff.serialize import note_json
 from store.db import in_session
-from store.models import Agent
+from store.models import Agent, utcnow
 
 HandoffId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
+RESOLVED_VIEW = timedelta(hours=24)  # the inbox's Resolved view: what was just done
 
 router = APIRouter(tags=["handoffs"])
 HANDOFF_PATH = "/handoffs/{handoff_id}"
@@ -40,6 +49,8 @@ def domain_errors() -> Iterator[None]:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "Handoff not found") from error
     except (assignment.Conflict, flow.NotYourHandoff) as error:
         raise HTTPException(status.HTTP_409_CONFLICT, str(error) or "Not your handoff") from error
+    except assignment.NotAnAgent as error:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, str(error)) from error
     except ReplyWindowClosed as error:
         raise HTTPException(status.HTTP_409_CONFLICT, str(error)) from error
 
@@ -49,9 +60,25 @@ def list_handoffs(
     agent: InboxAgent,
     session: SessionDep,
     status_filter: Annotated[HandoffStatusFilter, Query(alias="status")] = "open",
+    view: Annotated[InboxView | None, Query(
+        description="mine: held by the caller; queue: waiting; resolved: in the last 24 h")
+    ] = None,
+    q: Annotated[str | None, Query(min_length=1, max_length=200, pattern=NO_NUL,
+                                   description="customer, order number or text; any state")
+                 ] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 200,
 ) -> dict:
-    handoffs = assignment.list_handoffs(session, status_filter, limit=limit)
+    if q and q.strip():
+        handoffs = search_handoffs(session, q, limit=limit)
+    elif view == "mine":
+        handoffs = assignment.list_handoffs(session, "assigned", limit, agent_id=agent.id)
+    elif view == "queue":
+        handoffs = assignment.list_handoffs(session, "queued", limit)
+    elif view == "resolved":
+        handoffs = assignment.list_handoffs(session, "resolved", limit,
+                                            resolved_since=utcnow() - RESOLVED_VIEW)
+    else:
+        handoffs = assignment.list_handoffs(session, status_filter, limit=limit)
     return {"items": [assignment.handoff_view(h, agent, detail=False) for h in handoffs]}
 
 
@@ -91,6 +118,17 @@ async def transfer(handoff_id: HandoffId, agent: InboxAgent) -> dict:
         conversation_id = await in_session(
             lambda session: assignment.transfer_handoff(session, handoff_id, agent))
         await assignment.tell_everyone(conversation_id, "transferred", agent)
+        return await in_session(_view(handoff_id, agent))
+
+
+@router.post(HANDOFF_PATH + "/assign", response_model=HandoffDetailOut)
+async def assign(handoff_id: HandoffId, body: AssignBody, agent: OpsAgent) -> dict:
+    with domain_errors():
+        assigned = await in_session(lambda session: assignment.assign_handoff(
+            session, handoff_id, body.agent_id, agent))
+        if assigned:
+            conversation_id, assignee = assigned
+            await assignment.tell_everyone(conversation_id, "claimed", assignee)
         return await in_session(_view(handoff_id, agent))
 
 

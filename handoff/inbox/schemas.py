@@ -5,9 +5,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
+from pydantic import BaseModel, conint
+
+from handoff.auth.deps import MAX_ROW_ID
 from handoff.schemas import AgentOut, NoteOut, OutModel
 
 HandoffStatusFilter = Literal["queued", "assigned", "resolved", "open"]
+InboxView = Literal["mine", "queue", "resolved"]
+
+
+class AssignBody(BaseModel):
+    agent_id: conint(ge=1, le=MAX_ROW_ID)
+
 
 class LastMessage(OutModel):
     sender: str
@@ -21,6 +30,7 @@ class HandoffSummaryOut(OutModel):
     reason: str
     priority: int
     summary: str
+    summaries: list[dict[str, str]]  # [{"language", "summary"}]: the summary per staff language
     channel: str
     language: str | None
     customer: dict[str, Any] | None
@@ -47,3 +57,9 @@ class CannedReply(OutModel):
 
 class CannedReplyList(OutModel):
     items: list[CannedReply]
+
+class TeamMember(AgentOut):
+    online: bool
+
+class TeamList(OutModel):
+    items: list[TeamMember]

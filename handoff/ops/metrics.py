@@ -1,7 +1,8 @@
 """Service measures for ops (docs/api.md, "Metrics"), computed from stored rows.
 
 A conversation belongs to the range when it was created in it (store-local days, `to`
-inclusive); its handoffs and survey answers come with it. Rows are fetched with plain
+inclusive) and the customer wrote in it (search.has_customer_message); its handoffs and
+survey answers come with it. Rows are fetched with plain
 SELECTs and aggregated in Python, so local days, percentiles and the reopen window are
 computed the same way on SQLite and PostgreSQL.
 """
@@ -19,7 +20,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from handoff.ops.search import local_day_start
+from handoff.ops.search import has_customer_message, local_day_start
 from store.models import Conversation, Handoff, SurveyAnswer, as_utc
 from store.settings import Settings, get_settings
 
@@ -76,7 +77,8 @@ class _Rows:
 
 
 def _fetch(session: Session, start: datetime, end: datetime) -> _Rows:
-    in_range = (Conversation.created_at >= start, Conversation.created_at < end)
+    in_range = (Conversation.created_at >= start, Conversation.created_at < end,
+                has_customer_message())
     conversations = session.execute(
         select(Conversation.id, Conversation.created_at, Conversation.channel,
                Conversation.closed_at, Conversation.close_reason, Conversation.customer_id)
@@ -180,7 +182,7 @@ def _later_starts(session: Session, customer_ids: set[int]) -> dict[int, list[da
         chunk = ordered[index:index + _IN_CHUNK]
         for customer_id, created_at in session.execute(
             select(Conversation.customer_id, Conversation.created_at)
-            .where(Conversation.customer_id.in_(chunk))
+            .where(Conversation.customer_id.in_(chunk), has_customer_message())
         ):
             starts[customer_id].append(as_utc(created_at))
     return starts

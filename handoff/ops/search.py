@@ -15,6 +15,7 @@ from sqlalchemy import and_, exists, func, not_, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
+from handoff.inbox.search import contains_pattern
 from handoff.serialize import agent_json, iso
 from store.models import (
     Agent,
@@ -50,12 +51,16 @@ def local_day_start(day: date, tz_name: str | None = None) -> datetime:
     return datetime.combine(day, time.min, tzinfo=tz).astimezone(ZoneInfo("UTC"))
 
 
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def _has_handoff(*conditions: Any) -> Any:
     return exists().where(Handoff.conversation_id == Conversation.id, *conditions)
+
+
+def has_customer_message() -> Any:
+    """A conversation exists for ops from the customer's first message or click. Older
+    rows without one (a widget opened and never written in) are left out of every list,
+    export and rate."""
+    return exists().where(Message.conversation_id == Conversation.id,
+                          Message.sender == Sender.customer)
 
 
 def resolved_by_bot() -> Any:
@@ -68,10 +73,10 @@ def resolved_by_human() -> Any:
 
 
 def conditions(filters: ConversationFilters) -> list[Any]:
-    """WHERE clauses on Conversation for `filters`."""
-    where: list[Any] = []
+    """WHERE clauses on Conversation for `filters` (only conversations a customer wrote in)."""
+    where: list[Any] = [has_customer_message()]
     if filters.q:
-        pattern = f"%{_escape_like(filters.q.strip())}%"
+        pattern = contains_pattern(filters.q)
         where.append(exists().where(Message.conversation_id == Conversation.id,
                                     Message.text.ilike(pattern, escape="\\")))
     if filters.date_from:
@@ -217,6 +222,7 @@ __all__ = [
     "count",
     "facts_for",
     "filtered",
+    "has_customer_message",
     "local_day_start",
     "previews_for",
     "resolved_by_bot",

@@ -122,7 +122,8 @@ def _previous(session: Session, conversation: Conversation) -> list[dict[str, An
     earlier = list(session.execute(
         select(Conversation).where(Conversation.customer_id == conversation.customer_id,
                                    Conversation.id != conversation.id,
-                                   Conversation.created_at <= conversation.created_at)
+                                   Conversation.created_at <= conversation.created_at,
+                                   search.has_customer_message())
         .order_by(Conversation.created_at.desc()).limit(PREVIOUS_LIMIT)
     ).scalars())
     ids = [previous.id for previous in earlier]

@@ -17,6 +17,16 @@
   const TYPING_SHOW_MS = 5000;
   const TYPING_SEND_MS = 3000;
   const RESEND_CAP_MS = 30000; // longest wait between re-sends the server could not store
+  const MAX_CHARS = /* MAX_MESSAGE_CHARS */ 4000; // the server's limit, filled in when served
+  const COUNTER_FROM = Math.floor(MAX_CHARS * 0.9); // the counter shows from here on
+  // Shown when the widget opens: a payload goes to the bot as a click, `ask` is typed for
+  // the customer (FAQ answers are chosen by the bot's NLU, not addressable by a payload).
+  const STARTERS = [
+    { title: "starterOrder", payload: "/check_order_status" },
+    { title: "starterShipping", ask: "starterShippingQuestion" },
+    { title: "starterReturns", ask: "starterReturnsQuestion" },
+    { title: "starterPerson", payload: "/request_human" },
+  ];
 
   // Every language's texts from handoff/texts/*.yml, put here by the gateway when it serves
   // this file ({name}-style placeholders are filled in by t()).
@@ -49,6 +59,11 @@
   };
   const newId = () => (crypto.randomUUID ? crypto.randomUUID()
     : `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`);
+  // Characters as the server counts them (code points, after trimming): an emoji is one.
+  const charCount = (text) => [...text.trim()].length;
+  const number = (n) => n.toLocaleString(language === "id" ? "id-ID" : "en-US");
+  const clock = (iso) => new Date(iso).toLocaleTimeString(language === "id" ? "id-ID" : "en-GB",
+    { hour: "2-digit", minute: "2-digit" });
 
   // ---- DOM (inside a shadow root so the host page's CSS cannot break it) ----
   const el = (tag, props = {}, children = [], attrs = {}) => {
@@ -68,14 +83,17 @@
   const status = el("p", { className: "status", hidden: true }, [], { role: "status" });
   const log = el("ol", { className: "log" }, [], { role: "log", "aria-live": "polite" });
   const typingLine = el("p", { className: "typing", hidden: true });
-  const input = el("textarea", { rows: 1, maxLength: 4000 });
+  // No maxLength: a browser would cut a long paste without a word. The counter warns instead.
+  const input = el("textarea", { rows: 1 });
   const sendButton = el("button", { type: "submit", className: "send" });
   const newChatButton = el("button", { type: "button", className: "new-chat", hidden: true });
+  const counter = el("p", { className: "counter", hidden: true }, [], { "aria-live": "polite" });
   const form = el("form", { className: "composer" }, [input, sendButton]);
   const panel = el("section", { className: "panel", id: "tn-panel", hidden: true }, [
-    el("header", {}, [heading, closeButton]), status, log, typingLine, newChatButton, form,
+    el("header", {}, [heading, closeButton]), status, log, typingLine, newChatButton, counter, form,
   ], { role: "dialog", "aria-labelledby": "tn-title" });
-  root.append(el("link", { rel: "stylesheet", href: `${gateway}/static/widget.css` }), bubble, panel);
+  // The panel comes first so the stylesheet can hide the launcher behind a full-screen panel.
+  root.append(el("link", { rel: "stylesheet", href: `${gateway}/static/widget.css` }), panel, bubble);
 
   function applyTexts() {
     heading.textContent = t("title");
@@ -86,6 +104,8 @@
     sendButton.textContent = t("send");
     newChatButton.textContent = t("newChat");
     if (lastState) showState(lastState);
+    showWelcome();
+    updateCounter();
   }
 
   function setLanguage(code) {
@@ -108,8 +128,51 @@
   function senderLabel(frame) {
     if (frame.sender === "agent") return frame.agent_name || t("agent");
     if (frame.sender === "bot") return t("bot");
-    if (frame.sender === "customer") return t("you");
     return "";
+  }
+
+  // The newest line stays in view whatever changed: a message, the status bar, the typing
+  // line, "new chat", the counter, the keyboard opening on a phone.
+  const follow = () => { log.scrollTop = log.scrollHeight; };
+  new ResizeObserver(follow).observe(log);
+  new MutationObserver(follow).observe(log, { childList: true, subtree: true });
+
+  // ---- greeting and starter buttons: shown, never stored; the first click stores the chat ----
+  function welcomeItem() {
+    const row = el("div", { className: "chips starters" });
+    for (const starter of STARTERS) {
+      const chip = el("button", { type: "button", className: "chip", textContent: t(starter.title) });
+      chip.addEventListener("click", () => {
+        row.querySelectorAll("button").forEach((b) => { b.disabled = true; });
+        chip.classList.add("chosen");
+        if (starter.payload) enqueue({ type: "button", title: t(starter.title), payload: starter.payload });
+        else enqueue({ type: "message", text: t(starter.ask) });
+      });
+      row.append(chip);
+    }
+    return el("li", { className: "msg bot welcome" }, [
+      el("span", { className: "who", textContent: t("bot") }),
+      el("p", { className: "text", textContent: t("greeting") }), row]);
+  }
+
+  /** The greeting heads the log; its starters work until the conversation has a message. */
+  function showWelcome() {
+    const started = log.querySelector(".msg:not(.welcome)") !== null;
+    const item = welcomeItem();
+    if (started) item.querySelectorAll("button").forEach((b) => { b.disabled = true; });
+    const shown = log.querySelector(".welcome");
+    if (shown) shown.replaceWith(item);
+    else log.prepend(item);
+  }
+
+  function updateCounter() {
+    const count = charCount(input.value);
+    const over = count > MAX_CHARS;
+    counter.hidden = count < COUNTER_FROM;
+    counter.classList.toggle("over", over);
+    counter.textContent = t("counter", { count: number(count), limit: number(MAX_CHARS) })
+      + (over ? ` — ${t("too_long", { limit: number(MAX_CHARS) })}` : "");
+    input.setAttribute("aria-invalid", String(over));
   }
 
   function renderButtons(buttons) {
@@ -131,10 +194,14 @@
   function messageItem(frame, pending = false) {
     const item = el("li", { className: `msg ${frame.sender}${pending ? " pending" : ""}` });
     const label = senderLabel(frame);
-    if (label && frame.sender !== "customer") item.append(el("span", { className: "who", textContent: label }));
+    if (label) item.append(el("span", { className: "who", textContent: label }));
     item.append(el("p", { className: "text", textContent: frame.text }));
     if (pending) item.append(el("small", { className: "meta", textContent: t("sending") }));
+    else if (frame.created_at) {
+      item.append(el("time", { className: "meta", dateTime: frame.created_at, textContent: clock(frame.created_at) }));
+    }
     if (frame.buttons?.length) item.append(renderButtons(frame.buttons));
+    if (frame.buttons?.length && isEffortScale(frame.buttons)) item.classList.add("wide");
     if (frame.client_message_id) item.dataset.clientId = frame.client_message_id;
     return item;
   }
@@ -149,15 +216,16 @@
       pendingItem(frame.client_message_id)?.remove();
       recovered();
     }
-    // Only the newest bot message keeps live buttons; older ones are history.
+    // Only the newest bot message keeps live buttons; older ones (and the starters) are history.
     if (frame.buttons?.length) log.querySelectorAll(".chips button").forEach((b) => { b.disabled = true; });
+    log.querySelectorAll(".starters button").forEach((b) => { b.disabled = true; });
     log.append(messageItem(frame));
     // A replay after a reload re-shows old messages: only ones past the stored seq are unread.
     const isNew = !session || frame.seq > (session.last_seq || 0);
     if (session && isNew) { session.last_seq = frame.seq; save(STORE_KEY, session); }
     if (frame.sender === "agent") typingLine.hidden = true;
     if (isNew && panel.hidden && frame.sender !== "customer") { unread += 1; badge.hidden = false; badge.textContent = String(unread); }
-    log.scrollTop = log.scrollHeight;
+    follow();
   }
 
   const pendingItem = (clientId) => log.querySelector(`li.pending[data-client-id="${CSS.escape(clientId)}"]`);
@@ -165,7 +233,7 @@
   function showPending(frame) {
     const text = frame.type === "button" ? frame.title : frame.text;
     log.append(messageItem({ sender: "customer", text, client_message_id: frame.client_message_id }, true));
-    log.scrollTop = log.scrollHeight;
+    follow();
   }
 
   function showState(frame) {
@@ -178,6 +246,7 @@
     else if (frame.state === "assigned") setStatus(t("joined", { name: frame.agent_name || t("agent") }), "joined");
     else if (closed) setStatus(t("closed"), "closed");
     else setStatus("");
+    follow();
   }
 
   // ---- connection ----
@@ -224,7 +293,8 @@
   function hello() {
     if (session) {
       const afterSeq = Math.max(0, ...shownSeqs); // nothing shown yet after a reload: replay all
-      send({ type: "resume", conversation_id: session.conversation_id, token: session.token, after_seq: afterSeq });
+      send({ type: "resume", conversation_id: session.conversation_id, token: session.token, after_seq: afterSeq,
+        locale: session.language || navigator.language || "" }); // a never-stored chat is prepared again
     } else {
       send({ type: "start", locale: navigator.language || "" });
     }
@@ -267,6 +337,10 @@
   function recovered() {
     if (!refusals || resendTimer) return;
     refusals = 0;
+    restoreStatus();
+  }
+
+  function restoreStatus() {
     if (lastState) showState(lastState);
     else setStatus("");
   }
@@ -281,6 +355,7 @@
       attach();
     },
     message: showMessage,
+    language(frame) { setLanguage(frame.language); }, // the customer switched language
     state(frame) {
       setLanguage(frame.language);
       showState(frame);
@@ -289,6 +364,7 @@
     typing(frame) {
       typingLine.textContent = t("typing", { name: frame.agent_name || t("agent") });
       typingLine.hidden = false;
+      follow();
       clearTimeout(typingTimer);
       typingTimer = setTimeout(() => { typingLine.hidden = true; }, TYPING_SHOW_MS);
     },
@@ -297,22 +373,32 @@
         if (outbox.length || !attached) resendLater(frame.retry_after);
         return;
       }
-      setStatus(t(frame.error) || t("invalid"), "error");
       if (frame.error === "too_many_connections" || frame.error === "too_many_conversations") {
         // The server closes this socket now; come back when it said, messages kept.
+        setStatus(t(frame.error), "error");
         pausedUntil = Date.now() + Math.max(1, Number(frame.retry_after) || 30) * 1000;
-      } else if (frame.error === "unknown_conversation") {
+        return;
+      }
+      if (frame.error === "unknown_conversation") {
+        // A chat nobody wrote in was never stored: starting afresh is no news to the customer.
+        if (session?.last_seq) setStatus(t(frame.error), "error");
         resetConversation();
         outbox.forEach(showPending); // still delivered, into the new conversation
         send({ type: "start", locale: navigator.language || "" });
-      } else if (frame.error === "rate_limited") {
+        return;
+      }
+      setStatus(t(frame.error, { limit: number(frame.limit || MAX_CHARS) }) || t("invalid"), "error");
+      if (frame.error === "rate_limited") {
         setTimeout(flushOutbox, 3000);
       } else if (outbox.length) {
-        // Frames are answered in order, so the oldest unacknowledged one was rejected.
-        // It was not stored: drop it so it is not retried forever.
-        const rejected = outbox.shift();
+        // The refused frame names itself; else frames are answered in order, so it is the
+        // oldest unacknowledged one. It was not stored: drop it so it is not retried forever.
+        const index = Math.max(0, outbox.findIndex((f) => f.client_message_id === frame.client_message_id));
+        const [rejected] = outbox.splice(index, 1);
         save(OUTBOX_KEY, outbox);
         pendingItem(rejected.client_message_id)?.classList.add("failed");
+        // Nothing is cut or lost: a refused text comes back to the box to be shortened.
+        if (rejected.type === "message" && !input.value) { input.value = rejected.text; updateCounter(); }
       }
     },
     pong() {},
@@ -329,6 +415,7 @@
     localStorage.removeItem(STORE_KEY);
     shownSeqs.clear();
     log.replaceChildren();
+    showWelcome();
     setStatus("");
     newChatButton.hidden = true;
     form.hidden = false;
@@ -343,7 +430,7 @@
     badge.hidden = true;
     connect();
     input.focus();
-    log.scrollTop = log.scrollHeight;
+    follow();
   }
 
   bubble.addEventListener("click", () => togglePanel(panel.hidden));
@@ -353,7 +440,14 @@
     event.preventDefault();
     const text = input.value.trim();
     if (!text) return;
+    if (charCount(text) > MAX_CHARS) { // kept in the box, never cut: the customer shortens it
+      updateCounter();
+      setStatus(t("too_long", { limit: number(MAX_CHARS) }), "error");
+      return;
+    }
     input.value = "";
+    updateCounter();
+    if (status.classList.contains("error")) restoreStatus(); // the refusal is answered
     enqueue({ type: "message", text });
   });
   input.addEventListener("keydown", (event) => {
@@ -363,6 +457,7 @@
     }
   });
   input.addEventListener("input", () => {
+    updateCounter();
     if (!attached || Date.now() - lastTypingSent < TYPING_SEND_MS) return;
     lastTypingSent = Date.now();
     send({ type: "typing" });

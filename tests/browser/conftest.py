@@ -53,15 +53,49 @@ def service(tmp_path_factory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="package")
-def browser():
+def playwright():
     # Package scope: Playwright's sync API keeps an event loop running on this thread,
     # which must be gone before the asyncio tests of other packages start.
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+        yield playwright
+
+
+@pytest.fixture(scope="package")
+def browser(playwright):
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+
+
+# Where people use the widget and the inbox: a desktop, an iPhone (390 px, the size the
+# issue was found on) and an Android phone (360 px, the narrowest common screen).
+PROFILES = {"desktop": None, "iphone": "iPhone 13", "android": "Galaxy S8"}
+
+
+@pytest.fixture
+def open_page(browser, service, playwright):
+    """open_page(profile, locale) -> a page in a fresh browser profile of its own (customer
+    and agent never share one), recording page errors and dialogs; closed after the test."""
+    contexts = []
+
+    def open_page(profile: str = "desktop", locale: str = "id-ID", **options):
+        device = PROFILES[profile]
+        emulation = ({key: value for key, value in playwright.devices[device].items()
+                      if key != "default_browser_type"} if device
+                     else {"viewport": {"width": 1280, "height": 800}})
+        context = browser.new_context(base_url=service, locale=locale, **emulation, **options)
+        contexts.append(context)
+        page = context.new_page()
+        page.errors, page.dialogs = [], []
+        page.on("pageerror", lambda error: page.errors.append(str(error)))
+        page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
 
 
 @pytest.fixture

@@ -23,11 +23,14 @@ MENU = [
     {"title": "Cek pesanan", "payload": "/check_order_status"},
     {"title": "Bicara dengan petugas", "payload": "/request_human"},
 ]
-THANKS = "Baik, silakan kirim nomor pesanan Anda (contoh: TN-10001)."
+THANKS = "Baik Kak, silakan kirim nomor pesanannya (contoh: TN-10001)."
 
 
-def reply_to(message: str) -> dict:
-    """A button payload gets a follow-up question; anything typed gets the greeting menu."""
+def reply_to(message: str) -> dict | None:
+    """A button payload gets a follow-up question; anything typed gets the greeting menu.
+    Asking for a person gets nothing here: the test plays the escalation action's part."""
+    if message == "/request_human":
+        return None
     if message.startswith("/"):
         return {"text": THANKS}
     return {"text": GREETING, "buttons": MENU}
@@ -43,10 +46,12 @@ def signed(reply: dict) -> dict:
 
 async def webhook(request: Request) -> JSONResponse:
     body = await request.json()
-    reply = {"recipient_id": body["sender"], **reply_to(body.get("message") or "")}
-    async with httpx.AsyncClient(timeout=10) as client:
-        response = await client.post(os.environ["GATEWAY_CALLBACK_URL"], **signed(reply))
-        response.raise_for_status()
+    said = reply_to(body.get("message") or "")
+    if said is not None:
+        reply = {"recipient_id": body["sender"], **said}
+        async with httpx.AsyncClient(timeout=10) as client:
+            response = await client.post(os.environ["GATEWAY_CALLBACK_URL"], **signed(reply))
+            response.raise_for_status()
     return JSONResponse({"messages": [], "failed_actions": []})  # nlu.gateway_channel
 
 

@@ -98,6 +98,17 @@ def escalate(conversation_id: str) -> None:
                            summary="The customer asked for a person.", context={})
 
 
+def seed_agent_reply(username: str, customer_text: str, reply: str) -> str:
+    """A closed conversation an agent answered (for the ops filters)."""
+    with session_scope() as session:
+        agent = session.query(Agent).filter_by(username=username).one()
+        conversation_id = _conversation(session, lines=[(Sender.customer, customer_text)],
+                                        language="id", channel="web", customer=None)
+        append_message(session, conversation_id, Sender.agent, reply, agent_id=agent.id)
+        close_conversation(session, conversation_id, "resolved")
+    return conversation_id
+
+
 def seed_closed_conversations() -> None:
     """A few closed conversations for the transcripts list and the dashboard."""
     with session_scope() as session:

@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 from tests.browser import seed
 from tests.browser.fake_rasa import GREETING, THANKS, signed
 
+BOT = "#tokonusa-chat .msg.bot:not(.welcome)"  # bot lines, not the greeting shown on opening
 MARKUP = '<img src=x onerror="alert(1)"><script>alert(2)</script><b>bold</b>'
 
 
@@ -22,7 +23,7 @@ def send(page, text: str):
 
 
 def shown_texts(page) -> list[str]:
-    return page.locator("#tokonusa-chat .msg .text").all_inner_texts()
+    return page.locator("#tokonusa-chat .msg:not(.welcome) .text").all_inner_texts()
 
 
 def test_click_path_survives_a_reload_without_duplicates(page, save_screenshot):
@@ -30,10 +31,10 @@ def test_click_path_survives_a_reload_without_duplicates(page, save_screenshot):
     open_widget(page)
     expect(page.locator("#tokonusa-chat textarea")).to_have_attribute("placeholder", "Tulis pesan…")
     send(page, "Halo, saya mau tanya")
-    expect(page.locator("#tokonusa-chat .msg.bot .text").first).to_have_text(GREETING)
+    expect(page.locator(f"{BOT} .text").first).to_have_text(GREETING)
 
     page.locator("#tokonusa-chat .chip", has_text="Cek pesanan").click()
-    expect(page.locator("#tokonusa-chat .msg.bot .text").nth(1)).to_have_text(THANKS)
+    expect(page.locator(f"{BOT} .text").nth(1)).to_have_text(THANKS)
     expect(page.locator("#tokonusa-chat .msg.customer .text").nth(1)).to_have_text("Cek pesanan")
     expect(page.locator("#tokonusa-chat .msg.pending")).to_have_count(0)
     before = shown_texts(page)
@@ -42,7 +43,7 @@ def test_click_path_survives_a_reload_without_duplicates(page, save_screenshot):
 
     page.reload()
     open_widget(page)
-    expect(page.locator("#tokonusa-chat .msg")).to_have_count(len(before))
+    expect(page.locator("#tokonusa-chat .msg:not(.welcome)")).to_have_count(len(before))
     page.wait_for_timeout(500)  # a late duplicate replay would show up here
     assert shown_texts(page) == before
     assert page.errors == []
@@ -54,7 +55,7 @@ def test_markup_typed_into_the_widget_is_shown_as_text(page):
     send(page, MARKUP)
     customer = page.locator("#tokonusa-chat .msg.customer:not(.pending) .text")
     expect(customer).to_have_text(MARKUP)
-    expect(page.locator("#tokonusa-chat .msg.bot")).to_have_count(1)
+    expect(page.locator(BOT)).to_have_count(1)
     injected = page.locator("#tokonusa-chat .log").locator("img, script, b")
     assert injected.count() == 0
     page.wait_for_timeout(300)
@@ -66,7 +67,7 @@ def test_customer_sees_the_wait_the_agent_joining_and_the_agent_by_name(page, se
     page.goto("/")
     open_widget(page)
     send(page, "Saya mau bicara dengan orang")
-    expect(page.locator("#tokonusa-chat .msg.bot")).to_have_count(1)
+    expect(page.locator(BOT)).to_have_count(1)
     stored = page.evaluate("JSON.parse(localStorage.getItem('tokonusa.chat'))")
     conversation_id = stored["conversation_id"]
 
@@ -74,7 +75,7 @@ def test_customer_sees_the_wait_the_agent_joining_and_the_agent_by_name(page, se
     httpx.post(f"{service}/rasa/callback", **signed(
         {"recipient_id": conversation_id, "text": "Saya hubungkan dengan petugas."})
                ).raise_for_status()
-    expect(page.locator("#tokonusa-chat .status")).to_contain_text("Menghubungkan Anda ke petugas")
+    expect(page.locator("#tokonusa-chat .status")).to_contain_text("Menghubungkan Kakak ke petugas")
 
     agent = httpx.Client(base_url=service)
     token = agent.post("/api/v1/auth/login",

@@ -23,12 +23,12 @@ from store.models import Message, Sender
 from tests.browser.fake_gateway import FakeGateway
 from tests.browser.fake_rasa import GREETING, signed
 from tests.browser.servers import serve
-from tests.browser.test_widget import open_widget, send, shown_texts
+from tests.browser.test_widget import BOT, open_widget, send, shown_texts
 
 RECONNECT_MS = 20_000  # the widget backs off up to 15 s between attempts
 OFFLINE = {"id": "Koneksi terputus, menyambung ulang…", "en": "Connection lost, reconnecting…"}
 UNAVAILABLE = {
-    "id": "Koneksi ke server sedang terganggu, pesan Anda akan dikirim ulang otomatis…",
+    "id": "Koneksi ke server sedang terganggu, pesan Kakak akan dikirim ulang otomatis…",
     "en": "We're having a connection problem; your message will be sent again automatically…",
 }
 
@@ -91,7 +91,7 @@ def test_messages_typed_while_the_gateway_restarts_arrive_once(browser, gateway,
         page.goto("/")
         open_widget(page)
         send(page, "Halo, pesanan saya belum sampai")
-        expect(page.locator("#tokonusa-chat .msg.bot .text")).to_have_text([GREETING])
+        expect(page.locator(f"{BOT} .text")).to_have_text([GREETING])
         conversation_id = page.evaluate(
             "JSON.parse(localStorage.getItem('tokonusa.chat')).conversation_id")
 
@@ -112,7 +112,7 @@ def test_messages_typed_while_the_gateway_restarts_arrive_once(browser, gateway,
         gateway.start()
         expect(pending).to_have_count(0, timeout=RECONNECT_MS)
         expect(status).to_be_hidden()
-        expect(page.locator("#tokonusa-chat .msg.bot")).to_have_count(4)  # + 2 greetings
+        expect(page.locator(BOT)).to_have_count(4)  # + 2 greetings
         page.wait_for_timeout(500)  # a late duplicate would show up here
 
         with session_scope() as session:

@@ -33,6 +33,8 @@ ROUTE_ROLES = {
     ("POST", "/api/v1/handoffs/{handoff_id}/notes"): AGENT,
     ("POST", "/api/v1/handoffs/{handoff_id}/typing"): AGENT,
     ("POST", "/api/v1/handoffs/{handoff_id}/resolve"): AGENT,
+    ("POST", "/api/v1/handoffs/{handoff_id}/assign"): OPS,
+    ("GET", "/api/v1/team"): AGENT,
     ("GET", "/api/v1/canned-replies"): AGENT,
     ("GET", "/api/v1/events"): AGENT,
     ("GET", "/api/v1/conversations/{conversation_id}"): AGENT,

@@ -45,11 +45,6 @@ class SlidingWindow:
     def accepted(self) -> None:
         self._accepted.append(self.clock())
 
-    def refund(self) -> None:
-        """Take back the latest accepted event (what it was for did not happen)."""
-        if self._accepted:
-            self._accepted.pop()
-
     def empty(self) -> bool:
         self.retry_after()  # drops what has left the window
         return not self._accepted
@@ -95,10 +90,6 @@ class AddressLimits:
             self._conversations[address] = SlidingWindow(self.max_conversations, self.window,
                                                          self.clock)
         self._conversations[address].accepted()
-
-    def conversation_refunded(self, address: str) -> None:
-        if address in self._conversations:
-            self._conversations[address].refund()
 
     def _forget_idle_addresses(self) -> None:
         if len(self._conversations) < MAX_TRACKED_ADDRESSES:

@@ -35,5 +35,10 @@ class WebChannel:
         hub.publish(conversation_topic(conversation_id),
                     {"type": "typing", "sender": "agent", "agent_name": agent_name})
 
+    async def deliver_language(self, conversation_id: str, language: str) -> None:
+        """The widget's own labels follow the conversation's language once it is known."""
+        hub.publish(conversation_topic(conversation_id),
+                    {"type": "language", "language": language})
+
 
 web_channel = WebChannel()

@@ -23,7 +23,7 @@ from handoff.texts import customer_text
 from store.db import is_transient, session_scope
 from store.models import Conversation
 from store.settings import get_settings
-from store.transcript import InvalidMessage, messages_after
+from store.transcript import MAX_MESSAGE_CHARS, InvalidMessage, messages_after
 
 logger = logging.getLogger(__name__)
 router = APIRouter()
@@ -56,6 +56,7 @@ class ChatConnection:
         self.websocket = websocket
         self.address, self.limits = address, limits
         self.conversation_id: str | None = None
+        self.prepared: flow.PreparedConversation | None = None  # not stored until written in
         self.language: str | None = None
         self.last_seq = 0
         self._send_lock = asyncio.Lock()
@@ -105,13 +106,9 @@ class ChatConnection:
         await self.send({"type": "error", "error": error, "detail": detail})
 
     async def attach(self, conversation_id: str, token: str, after_seq: int = 0) -> None:
-        """Follow a conversation: live frames first (so nothing slips between), then replay."""
-        await self.detach()
-        self.conversation_id, self.last_seq = conversation_id, max(0, after_seq)
-        subscribed, replayed = asyncio.Event(), asyncio.Event()
-        self._forwarder = asyncio.create_task(
-            self._forward(conversation_id, subscribed, replayed))
-        await subscribed.wait()
+        """Follow a stored conversation: live frames first (so nothing slips between), then
+        replay."""
+        replayed = await self._follow(conversation_id, after_seq)
         try:
             backlog, state, language = await asyncio.to_thread(
                 _replay, conversation_id, self.last_seq)
@@ -126,6 +123,31 @@ class ChatConnection:
             await self.send(frame)
         await self.send(state)
         replayed.set()
+
+    async def prepare(self, language: str | None,
+                      prepared: flow.PreparedConversation | None = None) -> None:
+        """Promise the widget a conversation (a new one, or `prepared` again) without storing
+        anything (see flow.PreparedConversation); its first message stores it."""
+        prepared = prepared or flow.prepare_conversation(language=language)
+        replayed = await self._follow(prepared.id, 0)
+        self.prepared, self.language = prepared, language
+        await self.send({"type": "conversation", "conversation_id": prepared.id,
+                         "token": prepared.token, "language": language})
+        await self.send({"type": "state", "state": "bot", "agent_name": None,
+                         "wait_minutes": None, "language": language})
+        replayed.set()
+
+    async def _follow(self, conversation_id: str, after_seq: int) -> asyncio.Event:
+        """Subscribe to the conversation's live frames; they wait until the returned event
+        is set (after the replay)."""
+        await self.detach()
+        self.conversation_id, self.last_seq = conversation_id, max(0, after_seq)
+        self.prepared = None
+        subscribed, replayed = asyncio.Event(), asyncio.Event()
+        self._forwarder = asyncio.create_task(
+            self._forward(conversation_id, subscribed, replayed))
+        await subscribed.wait()
+        return replayed
 
     async def _forward(
         self, conversation_id: str, subscribed: asyncio.Event, replayed: asyncio.Event
@@ -173,20 +195,26 @@ async def _handle(connection: ChatConnection, frame: dict[str, Any]) -> None:
     if kind == "ping":
         await connection.send({"type": "pong"})
     elif kind == "start":
-        await _start_conversation(connection, frame)
+        await _start_conversation(connection, _language_hint(frame.get("locale")))
     elif kind == "resume":
         conversation_id, token = str(frame.get("conversation_id") or ""), str(
             frame.get("token") or "")
-        if not await asyncio.to_thread(flow.token_matches, conversation_id, token):
+        found = await asyncio.to_thread(flow.resumable, conversation_id, token)
+        if found == "refused":
             await connection.error("unknown_conversation",
                                    "This conversation cannot be resumed; start a new one.")
-            return
-        after = frame.get("after_seq")
-        await connection.attach(conversation_id, token, after if isinstance(after, int) else 0)
+        elif found == "prepared":
+            language = _language_hint(frame.get("locale"))
+            await connection.prepare(language, flow.PreparedConversation(
+                conversation_id, token, language))
+        else:
+            after = frame.get("after_seq")
+            await connection.attach(conversation_id, token,
+                                    after if isinstance(after, int) else 0)
     elif kind in ("message", "button"):
         await _customer_message(connection, frame)
     elif kind == "typing":
-        if connection.conversation_id:
+        if connection.conversation_id and not connection.prepared:
             await flow.customer_typing(connection.conversation_id)
     else:
         await connection.error("invalid", f"Unknown frame type {kind!r}")
@@ -198,44 +226,58 @@ async def _customer_message(connection: ChatConnection, frame: dict[str, Any]) -
         "payload") else None
     client_id = frame.get("client_message_id")
     client_id = str(client_id)[:64] if client_id else None
-    if connection.conversation_id is None or await asyncio.to_thread(
-            flow.is_closed, connection.conversation_id):
+    if connection.conversation_id is None or await _was_closed(connection):
         # A message after "chat closed" (or without start) opens a new conversation.
-        await _start_conversation(connection, frame)
+        await _start_conversation(
+            connection, _language_hint(frame.get("locale")) or connection.language)
     retry_after = connection.rate.retry_after()
     if retry_after:
         await _rate_limited(connection, retry_after)
         return
     try:
         await flow.customer_message(connection.conversation_id, text, payload=payload,
-                                       client_message_id=client_id)
+                                    client_message_id=client_id, prepared=connection.prepared)
     except InvalidMessage as error:
-        await connection.error(error.error, error.detail)
+        await _refused(connection, error, client_id)
         return
+    connection.prepared = None  # stored now
     connection.rate.accepted()
 
 
-async def _start_conversation(connection: ChatConnection, frame: dict[str, Any]) -> None:
-    """A new conversation, within the limits of this connection and of its address."""
-    connection.language = connection.language or _language_hint(frame.get("locale"))
+async def _start_conversation(connection: ChatConnection, language: str | None) -> None:
+    """A new conversation, within the limits of this connection and of its address. It is
+    only prepared (nothing stored until the customer writes), yet counted: the limits are on
+    what a client asks for."""
     address = connection.address
     retry_after = (connection.starts.retry_after()
                    or connection.limits.conversation_retry_after(address))
     if retry_after:
         raise Refused(1008, "too_many_conversations", retry_after=retry_after)
-    # Counted before the database work, so simultaneous starts cannot all pass the check.
     connection.starts.accepted()
     connection.limits.conversation_started(address)
-    try:
-        conversation_id, token = await asyncio.to_thread(
-            flow.start_conversation, language=_language_hint(frame.get("locale")))
-    except BaseException:
-        # Nothing was created (e.g. the database is restarting) and the widget asks again:
-        # that must not use up its starts.
-        connection.starts.refund()
-        connection.limits.conversation_refunded(address)
-        raise
-    await connection.attach(conversation_id, token)
+    await connection.prepare(language)
+
+
+async def _was_closed(connection: ChatConnection) -> bool:
+    if connection.prepared:
+        return False  # not stored yet, so not closed either
+    return await asyncio.to_thread(flow.is_closed, connection.conversation_id)
+
+
+async def _refused(connection: ChatConnection, error: InvalidMessage,
+                   client_id: str | None) -> None:
+    """Nothing was stored; a message over the limit is refused in the customer's language
+    (never cut), so they can shorten it or send it in parts."""
+    detail = error.detail
+    if error.error == "too_long":
+        detail = _too_long_text(connection)
+    await connection.send({"type": "error", "error": error.error, "detail": detail,
+                           "client_message_id": client_id, "limit": MAX_MESSAGE_CHARS})
+
+
+def _too_long_text(connection: ChatConnection) -> str:
+    language = connection.language or get_settings().default_language
+    return customer_text("web.too_long", language, limit=MAX_MESSAGE_CHARS)
 
 
 async def _rate_limited(connection: ChatConnection, retry_after: int) -> None:
@@ -314,7 +356,12 @@ async def chat(websocket: WebSocket) -> None:
             try:
                 frame = _frame(await websocket.receive())
             except InvalidFrame as invalid:
-                await connection.error(invalid.error, invalid.detail)
+                if invalid.error == "too_long":
+                    await connection.send({"type": "error", "error": "too_long",
+                                           "detail": _too_long_text(connection),
+                                           "limit": MAX_MESSAGE_CHARS})
+                else:
+                    await connection.error(invalid.error, invalid.detail)
                 continue
             try:
                 await _handle(connection, frame)

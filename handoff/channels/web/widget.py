@@ -1,7 +1,8 @@
 """The chat widget's script, served with the customer texts of every language inside it.
 
 widget.js holds no wording of its own: the gateway fills in handoff/texts/*.yml when it
-serves the file, so the widget, the gateway and the other channels say the same things.
+serves the file, so the widget, the gateway and the other channels say the same things; and
+the message length limit, so the widget's counter and the server agree.
 """
 
 from __future__ import annotations
@@ -11,14 +12,18 @@ from functools import lru_cache
 from pathlib import Path
 
 from handoff.texts import widget_texts
+from store.transcript import MAX_MESSAGE_CHARS
 
 WIDGET_JS = Path(__file__).resolve().parents[2] / "static" / "widget.js"
 TEXTS_MARKER = "{/* CUSTOMER_TEXTS */}"
+LIMIT_MARKER = "/* MAX_MESSAGE_CHARS */ 4000"  # the widget counts against the server's limit
 
 
 @lru_cache(maxsize=1)
 def widget_script() -> str:
     script = WIDGET_JS.read_text(encoding="utf-8")
-    if TEXTS_MARKER not in script:
-        raise RuntimeError(f"{WIDGET_JS} lost its {TEXTS_MARKER} marker")
-    return script.replace(TEXTS_MARKER, json.dumps(widget_texts(), ensure_ascii=False))
+    for marker in (TEXTS_MARKER, LIMIT_MARKER):
+        if marker not in script:
+            raise RuntimeError(f"{WIDGET_JS} lost its {marker} marker")
+    return (script.replace(TEXTS_MARKER, json.dumps(widget_texts(), ensure_ascii=False))
+            .replace(LIMIT_MARKER, str(MAX_MESSAGE_CHARS)))

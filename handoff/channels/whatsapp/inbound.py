@@ -237,7 +237,7 @@ async def _to_gateway(
 ) -> None:
     """The gateway's customer message path, with the wamid kept on the stored message."""
     stored, new = await flow.customer_message(
-        conversation_id, text[:MAX_MESSAGE_CHARS], payload=payload,
+        conversation_id, text, payload=payload,
         client_message_id=_client_message_id(message.wamid))
     if new:
         await asyncio.to_thread(_keep_wamid, stored["id"], message.wamid)
@@ -249,7 +249,13 @@ def _keep_wamid(message_id: int, wamid: str) -> None:
 
 
 async def _readable(conversation_id: str, message: InboundMessage) -> None:
-    await _to_gateway(conversation_id, message, message.text or "", message.payload)
+    try:
+        await _to_gateway(conversation_id, message, message.text or "", message.payload)
+    except InvalidMessage as error:
+        if error.error != "too_long":
+            raise
+        # Never cut: the customer still has the whole text and is asked to send it in parts.
+        await _answer(conversation_id, "web.too_long", limit=MAX_MESSAGE_CHARS)
 
 
 async def _unreadable(conversation_id: str, message: InboundMessage) -> None:
@@ -262,8 +268,7 @@ async def _unreadable(conversation_id: str, message: InboundMessage) -> None:
     placeholder = "[" + (re.sub(r"[^a-z_]", "", message.kind.lower())[:20] or "message") + "]"
     if await asyncio.to_thread(_store_unless_human, conversation_id, message, placeholder):
         await _to_gateway(conversation_id, message, placeholder)
-    answer = await asyncio.to_thread(_only_text_answer, conversation_id)
-    await channel_for(CHANNEL).deliver_message(conversation_id, answer)
+    await _answer(conversation_id, "whatsapp.only_text")
 
 
 def _store_unless_human(conversation_id: str, message: InboundMessage, placeholder: str) -> bool:
@@ -281,8 +286,14 @@ def _store_unless_human(conversation_id: str, message: InboundMessage, placehold
         return False
 
 
-def _only_text_answer(conversation_id: str) -> dict[str, Any]:
+async def _answer(conversation_id: str, key: str, **values: object) -> None:
+    """A notice of the gateway's own, in the customer's language, stored and sent."""
+    answer = await asyncio.to_thread(_store_notice, conversation_id, key, values)
+    await channel_for(CHANNEL).deliver_message(conversation_id, answer)
+
+
+def _store_notice(conversation_id: str, key: str, values: dict[str, object]) -> dict[str, Any]:
     with session_scope() as session:
         language = session.get(Conversation, conversation_id).language
         return message_json(append_message(session, conversation_id, Sender.system,
-                                           customer_text("whatsapp.only_text", language)))
+                                           customer_text(key, language, **values)))

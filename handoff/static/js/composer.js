@@ -1,36 +1,54 @@
 // The reply box of the inbox: a reply to the customer or an internal note, canned replies
-// in the conversation's language, and throttled typing notifications.
+// in the conversation's language (a filterable menu, also on the "t" key), a length counter,
+// and throttled typing notifications.
 import { get, post, query } from "./api.js";
 import { h } from "./dom.js";
 import { t } from "./i18n.js";
 
 const TYPING_EVERY_MS = 3000;
+const MAX_CHARS = 4000; // handoff.schemas.MAX_MESSAGE_CHARS
+const COUNTER_FROM = 3600;
+const chars = (text) => [...text.trim()].length; // as the server counts: code points
 
-export function createComposer({ handoff, language, me, onMessage, onNote, onError }) {
+export function createComposer({ handoff, language, me, draft = "", onMessage, onNote, onError }) {
   let mode = "reply";
-  let canReply = false;
+  let blockedBecause = t("composer.claimFirst"); // why replying is not possible now, or null
   let lastTyping = 0;
+  let replies = [];
 
-  const input = h("textarea", { rows: 3, maxLength: 4000, "aria-label": t("composer.text") });
+  // No maxLength: the browser would cut a long paste without a word; the counter warns.
+  const input = h("textarea", { rows: 3, "aria-label": t("composer.text"), value: draft });
+  const counter = h("span", { className: "composer-counter", hidden: true, "aria-live": "polite" });
   const who = h("span", { className: "composer-who" });
   const send = h("button", { type: "submit", className: "primary", text: t("composer.send") });
-  const canned = h("select", { "aria-label": t("composer.canned") }, h("option", { value: "", text: t("composer.canned") }));
+  const cannedButton = h("button", { type: "button", className: "ghost canned-button", text: t("composer.canned"),
+    "aria-haspopup": "listbox", "aria-keyshortcuts": "t", onclick: () => openCanned() });
+  const filter = h("input", { type: "search", className: "canned-filter", "aria-label": t("composer.cannedFilter"),
+    placeholder: t("composer.cannedFilter") });
+  const options = h("ul", { className: "canned-options", role: "listbox", "aria-label": t("composer.canned") });
+  const menu = h("div", { className: "canned-menu", hidden: true }, filter, options);
   const tabs = ["reply", "note"].map((name) => h("button", {
     type: "button", className: "tab", "data-mode": name, text: t(`composer.${name}`), onclick: () => setMode(name),
   }));
   const form = h("form", { className: "composer" },
-    h("div", { className: "composer-bar" }, h("div", { className: "tabs", role: "group" }, tabs), canned),
+    h("div", { className: "composer-bar" }, h("div", { className: "tabs", role: "group" }, tabs), cannedButton),
+    menu,
     input,
-    h("div", { className: "composer-bar" }, who, send));
+    h("div", { className: "composer-bar" }, who, counter, send));
 
   function refresh() {
-    const blocked = mode === "reply" && !canReply;
+    const blocked = mode === "reply" && blockedBecause !== null;
+    const over = chars(input.value) > MAX_CHARS;
     form.classList.toggle("note-mode", mode === "note");
     tabs.forEach((tab) => tab.setAttribute("aria-pressed", String(tab.dataset.mode === mode)));
     input.disabled = blocked;
-    send.disabled = blocked;
-    input.placeholder = blocked ? t("composer.claimFirst") : t(mode === "reply" ? "composer.replyPlaceholder" : "composer.notePlaceholder");
+    send.disabled = blocked || over;
+    cannedButton.disabled = blocked;
+    input.placeholder = blocked ? blockedBecause : t(mode === "reply" ? "composer.replyPlaceholder" : "composer.notePlaceholder");
     who.textContent = mode === "reply" ? t("composer.replyingAs", me.display_name) : t("composer.noteHint");
+    counter.hidden = chars(input.value) < COUNTER_FROM;
+    counter.classList.toggle("over", over);
+    counter.textContent = `${chars(input.value)} / ${MAX_CHARS}`;
   }
 
   function setMode(next) {
@@ -41,7 +59,7 @@ export function createComposer({ handoff, language, me, onMessage, onNote, onErr
 
   async function submit() {
     const text = input.value.trim();
-    if (!text) return;
+    if (!text || send.disabled) return;
     send.disabled = true;
     try {
       if (mode === "reply") onMessage(await post(`/api/v1/handoffs/${handoff.id}/messages`, { text }));
@@ -55,30 +73,80 @@ export function createComposer({ handoff, language, me, onMessage, onNote, onErr
     }
   }
 
+  // ---- canned replies: a menu filtered as you type; Enter or a click inserts one ----
+  function renderOptions() {
+    const wanted = filter.value.trim().toLowerCase();
+    const shown = replies.filter((r) => !wanted || `${r.title} ${r.text}`.toLowerCase().includes(wanted));
+    options.replaceChildren(...(shown.length ? shown.map((reply, index) => h("li", {
+      role: "option", className: "canned-option", "aria-selected": String(index === 0), "data-id": reply.id,
+      onmousedown: (event) => { event.preventDefault(); insert(reply); },
+    }, h("strong", { text: reply.title }), h("span", { text: reply.text })))
+      : [h("li", { className: "muted", text: t("composer.cannedNone") })]));
+  }
+
+  function moveSelection(step) {
+    const items = [...options.querySelectorAll("[role=option]")];
+    if (!items.length) return;
+    const at = items.findIndex((item) => item.getAttribute("aria-selected") === "true");
+    const next = items[(at + step + items.length) % items.length];
+    items.forEach((item) => item.setAttribute("aria-selected", String(item === next)));
+    next.scrollIntoView({ block: "nearest" });
+  }
+
+  function insert(reply) {
+    input.value = input.value ? `${input.value} ${reply.text}` : reply.text;
+    closeCanned();
+    refresh();
+  }
+
+  function openCanned() {
+    if (cannedButton.disabled || !replies.length) return false;
+    menu.hidden = false;
+    filter.value = "";
+    renderOptions();
+    filter.focus();
+    return true;
+  }
+
+  function closeCanned() {
+    menu.hidden = true;
+    input.focus();
+  }
+
+  filter.addEventListener("input", renderOptions);
+  filter.addEventListener("keydown", (event) => {
+    if (event.key === "ArrowDown" || event.key === "ArrowUp") { event.preventDefault(); moveSelection(event.key === "ArrowDown" ? 1 : -1); }
+    else if (event.key === "Escape") { event.preventDefault(); event.stopPropagation(); closeCanned(); }
+    else if (event.key === "Enter") {
+      event.preventDefault();
+      const chosen = options.querySelector("[aria-selected=true]");
+      const reply = replies.find((r) => r.id === chosen?.dataset.id);
+      if (reply) insert(reply);
+    }
+  });
+  filter.addEventListener("blur", () => { menu.hidden = true; });
+
   form.addEventListener("submit", (event) => { event.preventDefault(); submit(); });
   input.addEventListener("keydown", (event) => {
     if (event.key === "Enter" && !event.shiftKey && !event.isComposing) { event.preventDefault(); submit(); }
   });
   input.addEventListener("input", () => {
-    if (mode !== "reply" || !canReply || Date.now() - lastTyping < TYPING_EVERY_MS) return;
+    refresh();
+    if (mode !== "reply" || blockedBecause !== null || Date.now() - lastTyping < TYPING_EVERY_MS) return;
     lastTyping = Date.now();
     post(`/api/v1/handoffs/${handoff.id}/typing`).catch(() => {}); // a lost typing hint is harmless
   });
-  canned.addEventListener("change", () => {
-    const reply = canned.selectedOptions[0]?.dataset.text;
-    if (reply) input.value = input.value ? `${input.value} ${reply}` : reply;
-    canned.value = "";
-    input.focus();
-  });
 
-  get(`/api/v1/canned-replies${query({ language })}`).then(({ items }) => {
-    canned.append(...items.map((item) => h("option", { value: String(item.id), text: item.title, "data-text": item.text })));
-  }, () => { canned.hidden = true; });
+  get(`/api/v1/canned-replies${query({ language })}`).then(({ items }) => { replies = items; },
+    () => { cannedButton.hidden = true; });
 
   refresh();
   return {
     node: form,
-    setCanReply(value) { canReply = value; refresh(); },
+    /** null when the agent may reply, else the reason shown in the reply box. */
+    setBlocked(reason) { blockedBecause = reason; refresh(); },
     setHandoff(next) { handoff = next; },
+    openCanned,
+    draft: () => input.value,
   };
 }

@@ -2,13 +2,18 @@
 // whole transcript, verified order, previous conversations), then claim / reply / resolve.
 import { ApiError, get, post } from "./api.js";
 import { $, formatDateTime, formatRupiah, h } from "./dom.js";
-import { t } from "./i18n.js";
+import { language, onLanguageChange, t } from "./i18n.js";
 import { createComposer } from "./composer.js";
 import { appendMessage, renderTranscript } from "./transcript.js";
 
 const TYPING_SHOW_MS = 5000;
 let current = null; // { handoff, conversation, me, view }
 let viewVersion = 0; // a slow response for a conversation no longer shown is dropped
+let team = []; // who ops and admins can assign a handoff to (GET /api/v1/team)
+
+/** The summary in the language of the staff pages (the server rebuilds it per language). */
+export const summaryText = (handoff) => handoff.summaries?.find((s) => s.language === language())?.summary
+  || handoff.summary;
 
 const root = () => $("#conversation");
 const customerName = (customer) => customer?.name || customer?.email || customer?.phone || t("queue.customer");
@@ -41,7 +46,7 @@ function summaryCard(handoff) {
   const intents = handoff.context?.intents || [];
   return h("section", { className: "card summary-card" },
     h("h3", { text: t("conv.summary") }),
-    h("p", { className: "summary-text", text: handoff.summary || handoff.context?.summary || t("conv.noSummary") }),
+    h("p", { className: "summary-text", text: summaryText(handoff) || handoff.context?.summary || t("conv.noSummary") }),
     h("dl", {},
       fact(t("conv.reason"), t(`reason.${handoff.reason}`, handoff.reason)),
       fact(t("conv.priority"), handoff.priority),
@@ -87,6 +92,7 @@ function render() {
   const notes = notesCard(handoff.notes || []);
   const composer = createComposer({
     handoff, language: conversation.language || handoff.language, me: current.me,
+    draft: current.view?.composer.draft() || "", // kept when the page is re-rendered
     onMessage: (message) => { appendMessage(transcript, message); scrollDown(transcript); },
     onNote: (note) => notes.list.append(noteNode(note)),
     onError: showError,
@@ -121,17 +127,39 @@ function actionButton(label, className, onclick) {
   return h("button", { type: "button", className, text: label, onclick });
 }
 
+const isMine = ({ handoff, me }) => handoff.status === "assigned" && handoff.agent?.id === me.id;
+
+/** Why the agent cannot reply now, in the reply box; null when they can. */
+function replyBlocked({ handoff, me }) {
+  if (isMine(current)) return null;
+  if (handoff.status === "resolved") return t("composer.resolved");
+  if (handoff.status === "assigned") return t("composer.heldBy", handoff.agent?.display_name || "?");
+  return t("composer.claimFirst");
+}
+
+/** Ops and admins give an open handoff to a named agent. */
+function assignPicker({ handoff, me }) {
+  if (!["ops", "admin"].includes(me.role) || handoff.status === "resolved" || !team.length) return null;
+  const select = h("select", { className: "assign", "aria-label": t("conv.assign") },
+    h("option", { value: "", text: t("conv.assign") }),
+    team.filter((agent) => agent.id !== handoff.agent?.id).map((agent) => h("option", {
+      value: String(agent.id), text: agent.online ? `${agent.display_name} (${t("conv.online")})` : agent.display_name })));
+  select.addEventListener("change", () => {
+    if (select.value) act("assign", { agent_id: Number(select.value) });
+  });
+  return select;
+}
+
 function updateActions() {
-  const { handoff, me, view } = current;
-  const mine = handoff.status === "assigned" && handoff.agent?.id === me.id;
+  const { handoff, view } = current;
   view.status.textContent = statusText(handoff);
   view.status.className = `tag status ${handoff.status}`;
-  const buttons = mine
+  const buttons = isMine(current)
     ? [actionButton(t("conv.transfer"), "ghost", () => act("transfer")),
       actionButton(t("conv.resolve"), "success", () => $("#confirm-resolve").showModal())]
     : [handoff.status !== "resolved" && actionButton(t("conv.claim"), "primary", claim)];
-  view.actions.replaceChildren(...buttons.filter(Boolean));
-  view.composer.setCanReply(mine);
+  view.actions.replaceChildren(...[assignPicker(current), ...buttons].filter(Boolean));
+  view.composer.setBlocked(replyBlocked(current));
 }
 
 function confirmDialog() {
@@ -160,10 +188,10 @@ async function claim() {
   }
 }
 
-async function act(action) {
+async function act(action, body = {}) {
   showError("");
   try {
-    setHandoff(await post(`/api/v1/handoffs/${current.handoff.id}/${action}`));
+    setHandoff(await post(`/api/v1/handoffs/${current.handoff.id}/${action}`, body));
   } catch (failure) {
     showError(failure.message);
   }
@@ -189,6 +217,25 @@ export async function showConversation(handoffId, me) {
     if (version === viewVersion) root().replaceChildren(h("p", { className: "error", text: failure.message }));
   }
 }
+
+export function setTeam(members) { team = members; }
+
+onLanguageChange(() => { if (current?.view) render(); });
+
+/** What the keyboard shortcuts do to the open conversation; each says whether it could. */
+export const conversationShortcuts = {
+  claim() {
+    if (!current || current.handoff.status !== "queued") return false;
+    claim();
+    return true;
+  },
+  resolve() {
+    if (!current || !isMine(current)) return false;
+    $("#confirm-resolve").showModal();
+    return true;
+  },
+  canned() { return Boolean(current?.view?.composer.openCanned()); },
+};
 
 let typingTimer = 0;
 /** Live inbox events routed to the open conversation, if they concern it. */

@@ -1,6 +1,9 @@
 // UI labels of the staff pages in English and Indonesian. Customer and agent texts are
 // never translated here: only the labels around them. Static labels use data-i18n="key".
 
+/** "1 answer", "2 answers" (Indonesian nouns do not change with the number). */
+const count = (n, one, other) => `${n} ${n === 1 ? one : other}`;
+
 const LABELS = {
   en: {
     "nav.inbox": "Inbox", "nav.transcripts": "Transcripts", "nav.dashboard": "Dashboard", "nav.admin": "Accounts",
@@ -25,6 +28,19 @@ const LABELS = {
     "login.forbidden": "Your role cannot open this page.",
     "queue.title": "Queue", "queue.connecting": "connecting…", "queue.live": "live",
     "queue.reconnecting": "reconnecting…", "queue.empty": "No one is waiting.", "queue.customer": "Customer",
+    "inbox.title": "Conversations", "view.label": "Views", "view.mine": "Mine", "view.queue": "Queue",
+    "view.resolved": "Resolved", "view.resolvedHint": "Resolved in the last 24 hours", "empty.mine": "Nothing is assigned to you.",
+    "empty.resolved": "Nothing was resolved in the last 24 hours.",
+    "search.label": "Search conversations", "search.placeholder": "Customer, order number or text",
+    "search.results": (n) => count(n, "match", "matches"), "search.none": "Nothing matches.",
+    "notify.off": "Notify me", "notify.on": "Notifying", "notify.hint": "Sound and a browser notification for each new conversation",
+    "notify.title": "New conversation waiting", "notify.blocked": "This browser blocks notifications for this site; the sound still plays.",
+    "help.open": "Keyboard shortcuts (?)", "help.title": "Keyboard shortcuts", "help.claim": "Claim the open conversation",
+    "help.resolve": "Resolve the open conversation", "help.canned": "Insert a canned reply",
+    "help.next": "Next conversation", "help.previous": "Previous conversation", "help.search": "Search",
+    "help.views": "Mine, Queue, Resolved", "help.help": "Show this list", "help.escape": "Close a dialog or menu",
+    "conv.assign": "Assign to…", "conv.assignTo": (name) => `Assign to ${name}`,
+    "conv.online": "online",
     "status.queued": "waiting", "status.assigned": "assigned", "status.resolved": "resolved",
     "status.assignedTo": (name) => `with ${name}`,
     "sender.customer": "Customer", "sender.bot": "Bot", "sender.agent": "Agent", "sender.system": "System",
@@ -50,15 +66,18 @@ const LABELS = {
     "composer.text": "Message", "composer.send": "Send", "composer.canned": "Canned replies…",
     "composer.reply": "Reply", "composer.note": "Internal note",
     "composer.claimFirst": "Claim the conversation to reply.",
+    "composer.resolved": "This conversation is resolved; the assistant is looking after the customer again.",
+    "composer.heldBy": (name) => `${name} is handling this conversation.`,
+    "composer.cannedFilter": "Filter canned replies", "composer.cannedNone": "No canned reply matches.",
     "composer.replyPlaceholder": "Reply to the customer (Enter sends, Shift+Enter new line)",
     "composer.notePlaceholder": "Note for colleagues — never shown to the customer",
     "composer.replyingAs": (name) => `Replying as ${name}`, "composer.noteHint": "Only agents see notes.",
     "ops.title": "Transcripts", "ops.search": "Search text", "ops.from": "From", "ops.to": "To",
     "ops.channel": "Channel", "ops.language": "Language", "ops.reason": "Escalation reason",
-    "ops.ces": "CES score", "ops.agent": "Agent ID", "ops.resolvedBy": "Resolved by", "ops.any": "Any",
+    "ops.ces": "CES score", "ops.agent": "Agent", "ops.resolvedBy": "Resolved by", "ops.any": "Any",
     "ops.bot": "Bot", "ops.human": "Person", "ops.apply": "Apply", "ops.reset": "Reset",
     "ops.exportCsv": "Export CSV", "ops.exportJsonl": "Export JSON Lines",
-    "ops.results": (n) => `${n} conversations`, "ops.date": "Started", "ops.preview": "Preview",
+    "ops.results": (n) => count(n, "conversation", "conversations"), "ops.date": "Started", "ops.preview": "Preview",
     "ops.messages": "Msgs", "ops.noResults": "No conversation matches.", "ops.prev": "Previous",
     "ops.next": "Next", "ops.showOriginal": "Show original", "ops.print": "Print",
     "ops.close": "Close", "ops.redacted": "Personal data redacted", "ops.original": "Original text (unredacted)",
@@ -66,11 +85,11 @@ const LABELS = {
     "dash.title": "Service dashboard", "dash.range": "Date range", "dash.show": "Show",
     "dash.conversations": "Conversations", "dash.conversationsHint": "started in the range",
     "dash.containment": "Containment", "dash.containmentHint": (a, b) => `${a} of ${b} closed conversations never needed a person`,
-    "dash.handoffRate": "Handoff rate", "dash.handoffRateHint": (n) => `${n} conversations were handed to a person`,
-    "dash.cesMean": "CES mean (1–7)", "dash.cesMeanHint": (n) => `average of ${n} answers; 7 = very easy`,
+    "dash.handoffRate": "Handoff rate", "dash.handoffRateHint": (n) => `${count(n, "conversation was", "conversations were")} handed to a person`,
+    "dash.cesMean": "CES mean (1–7)", "dash.cesMeanHint": (n) => `average of ${count(n, "answer", "answers")}; 7 = very easy`,
     "dash.easyShare": "Easy (5–7)", "dash.easyShareHint": "share of answers scoring 5, 6 or 7",
     "dash.netEffort": "Net effort", "dash.netEffortHint": "% easy (5–7) minus % hard (1–3)",
-    "dash.responseRate": "Survey response rate", "dash.responseRateHint": (a, b) => `${a} answers to ${b} surveys sent`,
+    "dash.responseRate": "Survey response rate", "dash.responseRateHint": (a, b) => `${count(a, "answer", "answers")} to ${count(b, "survey", "surveys")} sent`,
     "dash.botResolved": "Bot resolutions", "dash.botResolvedHint": (c, a) => `${c} confirmed by the customer, ${a} assumed (customer left)`,
     "dash.reopened": "Reopened within 24 h", "dash.reopenedHint": (a, b) => `${a} of ${b} closed conversations came back within a day`,
     "dash.perDay": "Conversations per day", "dash.byReason": "Handoff rate by reason",
@@ -80,7 +99,7 @@ const LABELS = {
     "dash.timeToAgent": "Time to agent", "dash.timeToAgentHint": "from handoff to an agent claiming it",
     "dash.firstResponse": "First agent response", "dash.firstResponseHint": "from claim to the agent's first reply",
     "dash.handling": "Handling time", "dash.handlingHint": "from claim to resolve",
-    "dash.botOnly": "Bot only", "dash.handedOff": "Handed off", "dash.answers": (n) => `${n} answers`,
+    "dash.botOnly": "Bot only", "dash.handedOff": "Handed off", "dash.answers": (n) => count(n, "answer", "answers"),
     "dash.noData": "No data in this range.", "dash.sample": (n) => `n = ${n}`,
   },
   id: {
@@ -106,6 +125,19 @@ const LABELS = {
     "login.forbidden": "Peran Anda tidak dapat membuka halaman ini.",
     "queue.title": "Antrean", "queue.connecting": "menyambung…", "queue.live": "langsung",
     "queue.reconnecting": "menyambung ulang…", "queue.empty": "Tidak ada yang menunggu.", "queue.customer": "Pelanggan",
+    "inbox.title": "Percakapan", "view.label": "Tampilan", "view.mine": "Milik saya", "view.queue": "Antrean",
+    "view.resolved": "Selesai", "view.resolvedHint": "Selesai dalam 24 jam terakhir", "empty.mine": "Belum ada yang ditugaskan ke Anda.",
+    "empty.resolved": "Belum ada yang selesai dalam 24 jam terakhir.",
+    "search.label": "Cari percakapan", "search.placeholder": "Pelanggan, nomor pesanan, atau teks",
+    "search.results": (n) => `${n} hasil`, "search.none": "Tidak ada yang cocok.",
+    "notify.off": "Beri tahu saya", "notify.on": "Notifikasi aktif", "notify.hint": "Bunyi dan notifikasi browser untuk tiap percakapan baru",
+    "notify.title": "Percakapan baru menunggu", "notify.blocked": "Browser ini memblokir notifikasi untuk situs ini; bunyinya tetap ada.",
+    "help.open": "Pintasan keyboard (?)", "help.title": "Pintasan keyboard", "help.claim": "Ambil percakapan yang terbuka",
+    "help.resolve": "Selesaikan percakapan yang terbuka", "help.canned": "Sisipkan balasan siap pakai",
+    "help.next": "Percakapan berikutnya", "help.previous": "Percakapan sebelumnya", "help.search": "Cari",
+    "help.views": "Milik saya, Antrean, Selesai", "help.help": "Tampilkan daftar ini", "help.escape": "Tutup dialog atau menu",
+    "conv.assign": "Tugaskan ke…", "conv.assignTo": (name) => `Tugaskan ke ${name}`,
+    "conv.online": "online",
     "status.queued": "menunggu", "status.assigned": "ditangani", "status.resolved": "selesai",
     "status.assignedTo": (name) => `ditangani ${name}`,
     "sender.customer": "Pelanggan", "sender.bot": "Bot", "sender.agent": "Petugas", "sender.system": "Sistem",
@@ -131,12 +163,15 @@ const LABELS = {
     "composer.text": "Pesan", "composer.send": "Kirim", "composer.canned": "Balasan siap pakai…",
     "composer.reply": "Balas", "composer.note": "Catatan internal",
     "composer.claimFirst": "Ambil percakapan ini untuk membalas.",
+    "composer.resolved": "Percakapan ini sudah selesai; asisten kembali melayani pelanggan.",
+    "composer.heldBy": (name) => `${name} sedang menangani percakapan ini.`,
+    "composer.cannedFilter": "Saring balasan siap pakai", "composer.cannedNone": "Tidak ada balasan yang cocok.",
     "composer.replyPlaceholder": "Balas pelanggan (Enter kirim, Shift+Enter baris baru)",
     "composer.notePlaceholder": "Catatan untuk rekan — tidak pernah terlihat pelanggan",
     "composer.replyingAs": (name) => `Membalas sebagai ${name}`, "composer.noteHint": "Hanya petugas yang melihat catatan.",
     "ops.title": "Transkrip", "ops.search": "Cari teks", "ops.from": "Dari", "ops.to": "Sampai",
     "ops.channel": "Kanal", "ops.language": "Bahasa", "ops.reason": "Alasan eskalasi",
-    "ops.ces": "Skor CES", "ops.agent": "ID petugas", "ops.resolvedBy": "Diselesaikan oleh", "ops.any": "Semua",
+    "ops.ces": "Skor CES", "ops.agent": "Petugas", "ops.resolvedBy": "Diselesaikan oleh", "ops.any": "Semua",
     "ops.bot": "Bot", "ops.human": "Petugas", "ops.apply": "Terapkan", "ops.reset": "Atur ulang",
     "ops.exportCsv": "Ekspor CSV", "ops.exportJsonl": "Ekspor JSON Lines",
     "ops.results": (n) => `${n} percakapan`, "ops.date": "Mulai", "ops.preview": "Cuplikan",
@@ -182,6 +217,9 @@ export function t(key, ...args) {
 export function applyLabels(root = document) {
   document.documentElement.lang = current;
   root.querySelectorAll("[data-i18n]").forEach((node) => { node.textContent = t(node.dataset.i18n); });
+  root.querySelectorAll("[data-i18n-label]").forEach((node) => node.setAttribute("aria-label", t(node.dataset.i18nLabel)));
+  root.querySelectorAll("[data-i18n-placeholder]").forEach((node) => { node.placeholder = t(node.dataset.i18nPlaceholder); });
+  root.querySelectorAll("[data-i18n-title]").forEach((node) => { node.title = t(node.dataset.i18nTitle); });
 }
 
 export function onLanguageChange(listener) { listeners.add(listener); }

@@ -1,11 +1,10 @@
 // Ops dashboard: every service measure of GET /api/v1/metrics, each labelled with what it means.
 import { get, query } from "./api.js";
-import { $, formatDuration, formatNumber, formatPercent, h, isoDate } from "./dom.js";
+import { $, formatDuration, formatNumber, formatPercent, h } from "./dom.js";
 import { onLanguageChange, t } from "./i18n.js";
 import { barChart, columnChart } from "./charts.js";
 import { startSession } from "./session.js";
 
-const DEFAULT_DAYS = 30;
 let metrics = null;
 
 function tile(label, value, hint, testId) {
@@ -82,6 +81,10 @@ async function load() {
   $("#dash-error").textContent = "";
   try {
     metrics = await get(`/api/v1/metrics${query({ from: form.elements.from.value, to: form.elements.to.value })}`);
+    // Empty fields get the server's default: the last 30 days of the *store's* calendar,
+    // which may already be tomorrow for a browser west of the store.
+    form.elements.from.value = metrics.from;
+    form.elements.to.value = metrics.to;
     render();
   } catch (failure) {
     $("#dash-error").textContent = failure.message;
@@ -90,9 +93,6 @@ async function load() {
 
 startSession({ roles: ["ops", "admin"] }).then(() => {
   const form = $("#range");
-  const today = new Date();
-  form.elements.to.value = isoDate(today);
-  form.elements.from.value = isoDate(new Date(today.getTime() - (DEFAULT_DAYS - 1) * 86400000));
   form.addEventListener("submit", (event) => { event.preventDefault(); load(); });
   onLanguageChange(render);
   load();

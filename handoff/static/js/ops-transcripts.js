@@ -14,6 +14,7 @@ let offset = 0;
 let total = 0;
 let openId = null;
 let canUnredact = false;
+let team = []; // [{id, display_name}] from GET /api/v1/team: the agent filter shows names
 
 /** The form's filters, without empty ones: the same object drives the list and the export. */
 function filters() {
@@ -26,6 +27,15 @@ function fillReasons() {
   const chosen = select.value;
   select.replaceChildren(h("option", { value: "", text: t("ops.any") }),
     ...REASONS.map((reason) => h("option", { value: reason, text: t(`reason.${reason}`, reason) })));
+  select.value = chosen;
+}
+
+/** The agent filter lists people by name; the request still carries the id. */
+function fillAgents() {
+  const select = $("#agent-filter");
+  const chosen = select.value || new URLSearchParams(window.location.search).get("agent_id") || "";
+  select.replaceChildren(h("option", { value: "", text: t("ops.any") }),
+    ...team.map((agent) => h("option", { value: String(agent.id), text: agent.display_name })));
   select.value = chosen;
 }
 
@@ -103,10 +113,12 @@ function restoreFiltersFromUrl() {
   offset = Number(params.get("offset")) || 0;
 }
 
-startSession({ roles: ["ops", "admin"] }).then((agent) => {
+startSession({ roles: ["ops", "admin"] }).then(async (agent) => {
   canUnredact = ["ops", "admin"].includes(agent.role);
+  team = (await get("/api/v1/team")).items;
   fillReasons();
-  onLanguageChange(() => { fillReasons(); loadList(); });
+  fillAgents();
+  onLanguageChange(() => { fillReasons(); fillAgents(); loadList(); });
   restoreFiltersFromUrl();
   const form = $("#filters");
   form.addEventListener("submit", (event) => { event.preventDefault(); offset = 0; loadList(); });

@@ -106,6 +106,21 @@ def test_image_gets_a_polite_answer_and_the_bot_never_sees_it(client, bot, graph
     assert [(m.sender, m.text) for m in transcript()][1] == (Sender.customer, "[image]")
 
 
+def test_a_message_over_the_limit_is_never_cut_the_customer_is_asked_to_split_it(
+        client, bot, graph):
+    from store.transcript import MAX_MESSAGE_CHARS
+
+    deliver(client, notification(payloads.text("halo kak, saya mau tanya soal pesanan")))
+    long = payloads.text("kak " + "panjang " * 600)  # WhatsApp allows 4,096 characters
+    deliver(client, notification(long))
+    assert len(bot["messages"]) == 1  # the bot never got a cut-off half
+    [answer] = graph.to(WA_ID)
+    assert "terlalu panjang" in answer["text"]["body"]
+    assert f"{MAX_MESSAGE_CHARS}" in answer["text"]["body"]
+    customer_texts = [m.text for m in transcript() if m.sender == Sender.customer]
+    assert customer_texts == ["halo kak, saya mau tanya soal pesanan"]
+
+
 def test_unknown_kind_in_english_conversation_is_answered_in_english(client, graph):
     deliver(client, notification(payloads.text("hello, where is my order please?")))
     deliver(client, notification(payloads.message("hologram", {"x": 1})))

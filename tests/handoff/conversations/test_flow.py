@@ -143,6 +143,8 @@ def test_assistant_down_means_an_apology_and_a_person_not_silence(client):
 def test_bot_reply_from_the_callback_reaches_the_widget_with_buttons(client):
     with client.websocket_connect("/ws/chat") as ws:
         conversation = start(ws)
+        ws.send_json({"type": "message", "text": "hello", "client_message_id": "m-1"})
+        receive_until(ws, "state")  # stored, then queued: Rasa is down in this test
         response = post_callback(client, {
             "recipient_id": conversation["conversation_id"], "text": "Did that help?",
             "buttons": [{"title": "Yes", "payload": "/affirm"}]})
@@ -252,13 +254,17 @@ def client_without_database(monkeypatch) -> Iterator[TestClient]:
 def test_database_down_gets_a_polite_unavailable_frame_and_the_socket_stays_open(
         client_without_database):
     with client_without_database.websocket_connect("/ws/chat") as ws:
-        ws.send_json({"type": "start", "locale": "id-ID"})
-        refused_start = ws.receive_json()
+        ws.send_json({"type": "resume", "conversation_id": "c0ffee", "token": "t"})
+        refused_resume = ws.receive_json()
+        ws.send_json({"type": "start", "locale": "id-ID"})  # stores nothing: still served
+        assert ws.receive_json()["type"] == "conversation"
+        assert ws.receive_json()["type"] == "state"
         ws.send_json({"type": "message", "text": "halo", "client_message_id": "m-7"})
         refused_message = ws.receive_json()
         ws.send_json({"type": "ping"})
         assert ws.receive_json() == {"type": "pong"}
-    assert refused_start["error"] == "unavailable" and refused_start["client_message_id"] is None
+    assert refused_resume["error"] == "unavailable"
+    assert refused_resume["client_message_id"] is None
     assert refused_message["error"] == "unavailable"
     assert refused_message["client_message_id"] == "m-7"
     assert refused_message["retry_after"] >= 1 and "Maaf" in refused_message["detail"]

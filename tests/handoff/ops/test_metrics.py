@@ -13,18 +13,26 @@ c7    11-03 06:00     11-03      web      +15m idle           –               
 c9    10-31 16:59     10-31 (out of range: handoff + CES 1 must not count)
 c10   11-03 17:00     11-04 (out of range; customer 5 comes back 10h45m after c7 closed)
 Customer 1 owns c1 and c3: c3 starts 18h50m after c1 closed, so c1 was reopened.
+
+Every conversation above has a customer message. Two more have none and must count
+nowhere (a widget opened and never written in, from before a `start` stored nothing):
+e1    11-01 05:00     11-01      web      +10m idle           complaint handoff (stray)  CES 1
+e2    11-02 09:00     11-02      web      open                –                           –
+Customer 2 owns e1: counted, it would make c2 "reopened" (e1 starts 1h50m after c2 closed).
+So every rate below is over the 7 conversations with a customer message, never over 9.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
+from functools import partial
 
 import pytest
 
 from handoff.ops.metrics import compute_metrics, percentile
 from store import db
 from store.db import session_scope
-from store.models import Customer, HandoffStatus
+from store.models import Conversation, Customer, HandoffStatus
 from tests.handoff.conftest import add_agent, add_conversation
 
 UTC = timezone.utc
@@ -52,7 +60,12 @@ def handoff(start: datetime, reason: str, assigned: int | None = None,
 def fixture_data(shop_db) -> None:
     with session_scope() as session:
         session.add_all([Customer(id=n, name=f"Customer {n}") for n in (1, 2, 3, 5)])
-    c = add_conversation
+    c = partial(add_conversation, messages=[("customer", "Halo kak"), ("bot", "Halo!")])
+    empty = partial(add_conversation, messages=[])
+    empty("e1", created_at=at(1, 5), closed_at=at(1, 5, 10), close_reason="idle",
+          customer_id=2, handoffs=[handoff(at(1, 5), "complaint", 10, 10, 10)],
+          surveys=[{"score": 1}])
+    empty("e2", created_at=at(2, 9))
     c("c1", created_at=at(1, 1), closed_at=at(1, 1, 10), close_reason="goodbye",
       customer_id=1, surveys=[{"score": 7}])
     c("c2", created_at=at(1, 3), channel="whatsapp", closed_at=at(1, 3, 10),
@@ -77,7 +90,7 @@ EXPECTED = {
     "from": "2026-11-01",
     "to": "2026-11-03",
     "conversations": {
-        "total": 7,
+        "total": 7,  # c1–c7; e1 and e2 had no customer message
         "by_day": [{"date": "2026-11-01", "count": 2}, {"date": "2026-11-02", "count": 3},
                    {"date": "2026-11-03", "count": 2}],
         "by_channel": {"web": 5, "whatsapp": 2},
@@ -118,6 +131,24 @@ EXPECTED = {
 def test_every_metric_matches_the_hand_computed_fixture(fixture_data):
     with db.session_scope() as session:
         assert compute_metrics(session, date(2026, 11, 1), date(2026, 11, 3)) == EXPECTED
+
+
+def test_rates_are_over_conversations_a_customer_wrote_in(fixture_data):
+    """The denominators, spelled out: 9 conversations were stored in the range, 7 had a
+    customer message; the handoff rate is 3/7, not 3/9, and nothing of e1 or e2 counts."""
+    with db.session_scope() as session:
+        stored = session.query(Conversation).filter(
+            Conversation.created_at >= at(1, 0) - timedelta(hours=7),
+            Conversation.created_at < at(4, 0) - timedelta(hours=7)).count()
+        metrics = compute_metrics(session, date(2026, 11, 1), date(2026, 11, 3))
+    assert stored == 9
+    assert metrics["conversations"]["total"] == 7
+    assert metrics["handoffs"]["total"] == 3 and metrics["handoffs"]["rate"] == round(3 / 7, 4)
+    assert metrics["containment"]["closed"] == 6  # e1 was closed too, and is not counted
+    assert metrics["ces"]["surveys_sent"] == 5 and 1 not in [
+        int(score) for score, n in metrics["ces"]["distribution"].items() if n]
+    assert metrics["time_to_agent"]["n"] == 3
+    assert metrics["reopened_within_24h"]["reopened"] == 2  # c2 is not "reopened" by e1
 
 
 def test_metrics_endpoint_serves_the_same_numbers_to_ops(client, fixture_data):

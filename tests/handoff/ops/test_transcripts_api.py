@@ -49,6 +49,25 @@ def test_summaries_carry_outcome_reason_agent_score_and_redacted_preview(
     assert next(item for item in items if item["id"] == "a3")["resolved_by"] is None
 
 
+def test_conversations_nobody_wrote_in_are_not_listed_searched_or_exported(
+    client, people, three_conversations
+):
+    from tests.handoff.conftest import add_conversation, nov
+
+    add_conversation("opened-only", created_at=nov(1, 1), customer_id=7)  # no message
+    add_conversation("greeted-only", created_at=nov(1, 2), customer_id=7,
+                     messages=[("bot", "Where is my order? Ask me anything")])
+    ops = people["ops"]
+    assert ids(client, ops) == ["a3", "a2", "a1"]
+    assert ids(client, ops, "q=where") == ["a1"]
+    assert client.get("/api/v1/conversations", headers=ops.headers).json()["total"] == 3
+    export = client.get("/api/v1/conversations/export?format=jsonl", headers=ops.headers)
+    exported = [line for line in export.text.splitlines() if line]
+    assert len(exported) == 3 and "opened-only" not in export.text
+    detail = client.get("/api/v1/conversations/a2", headers=ops.headers).json()
+    assert [p["id"] for p in detail["previous_conversations"]] == ["a1"]
+
+
 def test_paging_reports_the_total(client, people, three_conversations):
     response = client.get("/api/v1/conversations?limit=2&offset=2",
                           headers=people["ops"].headers).json()
