@@ -31,13 +31,13 @@ from store.conversations import (
     close_conversation,
     create_handoff,
     ensure_conversation,
-    estimate_wait,
     handoff_context,
     open_handoff,
 )
 from store.db import session_scope, with_db_retry
 from store.models import Agent, Conversation, Handoff, HandoffStatus, Owner, Sender, utcnow
 from store.transcript import append_message, clean_text, find_by_client_id
+from store.waits import back_at_label, current_wait, mark_answered
 
 logger = logging.getLogger(__name__)
 
@@ -108,8 +108,10 @@ def token_matches(conversation_id: str, token: str) -> bool:
 
 
 def conversation_state(session: Session, conversation: Conversation) -> dict[str, Any]:
-    """Who serves the customer now, as the widget's `state` frame shows it."""
+    """Who serves the customer now, as the widget's `state` frame shows it. A queued
+    customer's wait is store.waits.current_wait, the estimate the bot's message used."""
     state: dict[str, Any] = {"state": "bot", "agent_name": None, "wait_minutes": None,
+                             "back_at": None, "back_at_label": None,
                              "language": conversation.language}
     if conversation.closed_at is not None:
         state["state"] = "closed"
@@ -120,8 +122,10 @@ def conversation_state(session: Session, conversation: Conversation) -> dict[str
     if handoff.status == HandoffStatus.assigned and handoff.agent is not None:
         state.update(state="assigned", agent_name=handoff.agent.display_name)
     else:
-        state.update(state="queued",
-                     wait_minutes=estimate_wait(session, handoff=handoff).minutes)
+        wait = current_wait(session, handoff)
+        state.update(state="queued", wait_minutes=wait.minutes,
+                     back_at=wait.back_at and wait.back_at.isoformat(),
+                     back_at_label=wait.back_at and back_at_label(wait.back_at))
     return state
 
 
@@ -377,6 +381,7 @@ def _store_agent_message(handoff_id: int, agent_id: int, text: str,
                                  agent_id=agent_id)
         if handoff.first_agent_reply_at is None:
             handoff.first_agent_reply_at = message.created_at
+        mark_answered(handoff, message.created_at)
         session.flush()
         session.refresh(message)
         return message_json(message), handoff.conversation_id, handoff.conversation.channel

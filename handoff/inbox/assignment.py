@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.sql import Select
 
@@ -106,11 +106,14 @@ async def _tell_everyone(session: Session, conversation_id: str, event: str,
 
 async def claim_handoff(session: Session, handoff_id: int, agent: Agent) -> Handoff:
     """Assign a queued, announced handoff to `agent`. Claiming one's own again is a no-op."""
+    now = utcnow()
     result = session.execute(
         update(Handoff)
         .where(Handoff.id == handoff_id, Handoff.status == HandoffStatus.queued,
                Handoff.announced_at.is_not(None))
-        .values(status=HandoffStatus.assigned, agent_id=agent.id, assigned_at=utcnow())
+        .values(status=HandoffStatus.assigned, agent_id=agent.id, assigned_at=now,
+                # The customer's wait ends at the first claim (store.waits.mark_answered).
+                answered_at=func.coalesce(Handoff.answered_at, now))
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:

@@ -167,13 +167,19 @@
     log.scrollTop = log.scrollHeight;
   }
 
+  // The server's one wait estimate (store/waits.py): minutes only when someone answers today.
+  function queuedText(frame) {
+    if (frame.back_at_label) return t("queued_back_at", { time: frame.back_at_label });
+    if (frame.wait_minutes) return t("queued_minutes", { minutes: frame.wait_minutes });
+    return t("queued_no_agent");
+  }
+
   function showState(frame) {
     lastState = frame;
     const closed = frame.state === "closed";
     newChatButton.hidden = !closed;
     form.hidden = closed;
-    const minutes = frame.wait_minutes;
-    if (frame.state === "queued") setStatus(minutes ? t("queued_minutes", { minutes }) : t("queued"), "waiting");
+    if (frame.state === "queued") setStatus(queuedText(frame), "waiting");
     else if (frame.state === "assigned") setStatus(t("joined", { name: frame.agent_name || t("agent") }), "joined");
     else if (closed) setStatus(t("closed"), "closed");
     else setStatus("");

@@ -48,6 +48,15 @@ STATE_TEXTS = {"queued": "whatsapp.queued", "assigned": "conversation.agent_join
                "closed": "whatsapp.closed"}
 
 
+def _state_text_key(state: dict[str, Any]) -> str:
+    """A queued customer hears the wait the way the widget shows it (store.waits)."""
+    if state["state"] != "queued":
+        return STATE_TEXTS[state["state"]]
+    if state.get("back_at_label"):
+        return "whatsapp.queued_back_at"
+    return "whatsapp.queued" if state.get("wait_minutes") else "whatsapp.queued_no_agent"
+
+
 def within_window(conversation: Conversation, now: datetime) -> bool:
     """Whether WhatsApp still accepts free-form messages: 24 h after the customer last wrote."""
     last = conversation.last_customer_message_at
@@ -232,8 +241,9 @@ class WhatsAppChannel:
             since = _state_since(session, conversation, kind) if conversation else None
             if since is None or _said_since(session, conversation_id, since):
                 return
-            text = customer_text(STATE_TEXTS[kind], conversation.language,
-                                 minutes=state.get("wait_minutes") or 1,
+            text = customer_text(_state_text_key(state), conversation.language,
+                                 minutes=state.get("wait_minutes"),
+                                 time=state.get("back_at_label"),
                                  name=state.get("agent_name") or "")
             notice = message_json(append_message(session, conversation_id, Sender.system, text))
         await self.deliver_message(conversation_id, notice)
