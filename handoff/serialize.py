@@ -40,6 +40,7 @@ def message_json(message: Message) -> dict[str, Any]:
         if message.agent else None,
         "created_at": iso(message.created_at),
         "delivery_status": message.delivery_status,
+        "delivery_error": message.delivery_error,
         "client_message_id": message.client_message_id,
     }
 

@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from handoff.channels import ReplyWindowClosed, channel_for
-from handoff.conversations import rasa_client
+from handoff.conversations import follow_up, rasa_client
 from handoff.conversations.turn_lock import conversation_turn
 from handoff.live import INBOX, hub
 from handoff.serialize import handoff_summary_json, message_json
@@ -58,10 +58,11 @@ class NotYourHandoff(GatewayError):
 
 
 def _window_open(session: Session, conversation_id: str) -> bool:
-    """Channels with a reply window (WhatsApp) define within_window; the others are always open."""
+    """Channels with a reply window (WhatsApp) say whether they can reach the customer now
+    (`reachable`); the others always can."""
     conversation = session.get(Conversation, conversation_id)
-    within_window = getattr(channel_for(conversation.channel), "within_window", None)
-    return within_window is None or within_window(conversation, utcnow())
+    reachable = getattr(channel_for(conversation.channel), "reachable", None)
+    return reachable is None or reachable(conversation, utcnow())
 
 
 _background: set[asyncio.Task] = set()
@@ -136,17 +137,20 @@ def is_closed(conversation_id: str) -> bool:
 
 
 async def announce(conversation_id: str) -> None:
-    """Push the conversation's state to the customer and its handoff to the inbox."""
+    """Push the conversation's state to the customer and its handoff to the inbox; a newly
+    queued customer who will not be answered soon is offered email or WhatsApp."""
     found = await asyncio.to_thread(_mark_announced, conversation_id)
     if found is None:
         return
-    state, channel, summary = found
+    state, channel, summary, offer = found
     await channel_for(channel).deliver_state(conversation_id, state)
     if summary:
         hub.publish(INBOX, {"event": "handoff", "data": {"handoff": summary}})
+    if offer:
+        await bot_messages(conversation_id, offer)
 
 
-def _mark_announced(conversation_id: str) -> tuple[dict, str, dict | None] | None:
+def _mark_announced(conversation_id: str) -> tuple[dict, str, dict | None, list] | None:
     with session_scope() as session:
         conversation = session.get(Conversation, conversation_id)
         if conversation is None:
@@ -155,10 +159,12 @@ def _mark_announced(conversation_id: str) -> tuple[dict, str, dict | None] | Non
             select(Handoff).where(Handoff.conversation_id == conversation_id)
             .order_by(Handoff.id.desc())
         ).scalars().first()
+        offer = []
         if latest is not None and latest.announced_at is None:
             latest.announced_at = utcnow()
+            offer = follow_up.offer(session, conversation)
         return (conversation_state(session, conversation), conversation.channel,
-                handoff_summary_json(latest) if latest else None)
+                handoff_summary_json(latest) if latest else None, offer)
 
 
 # --- customer messages ----------------------------------------------------------------------
@@ -190,8 +196,12 @@ async def customer_message(
         return existing, False
     if route is None:
         return stored, False
-    owner, channel, metadata, handoff_id = route
+    owner, channel, metadata, handoff_id, follow = route
     await channel_for(channel).deliver_message(conversation_id, stored)
+    if follow is not None:  # the email/WhatsApp offer's buttons, or the address it asked for
+        await bot_messages(conversation_id, follow.replies)
+        if not follow.route:
+            return stored, True
     if owner == Owner.bot:
         message_id = f"{conversation_id}-{stored['seq']}"
         _in_background(_to_bot(conversation_id, payload or text, metadata, message_id))
@@ -231,7 +241,8 @@ def _store_customer_message(
         metadata = {"channel": channel, "customer_id": conversation.customer_id,
                     "locale": conversation.language}
         handoff = open_handoff(session, conversation_id) if owner == Owner.human else None
-        return stored, (owner, channel, metadata, handoff.id if handoff else None)
+        follow = follow_up.on_customer_message(session, conversation, text, payload)
+        return stored, (owner, channel, metadata, handoff.id if handoff else None, follow)
 
 
 def _default_language() -> str:

@@ -30,6 +30,16 @@
   let session = load(STORE_KEY, null); // {conversation_id, token, last_seq, language}
   let outbox = load(OUTBOX_KEY, []); // frames awaiting their echo, in send order
 
+  // A link from a follow-up email reopens that conversation: #tokonusa-chat=<id>.<token>.
+  // The fragment never reaches a server; it is removed from the address bar at once.
+  const link = /^#tokonusa-chat=([0-9a-f]{32})\.([\w-]{16,})$/.exec(location.hash);
+  if (link) {
+    if (session?.conversation_id !== link[1]) { outbox = []; save(OUTBOX_KEY, outbox); }
+    session = { conversation_id: link[1], token: link[2], last_seq: 0, language: session?.language };
+    save(STORE_KEY, session);
+    history.replaceState(null, "", location.pathname + location.search);
+  }
+
   const shownSeqs = new Set();
   let language = session?.language || ((navigator.language || "").toLowerCase().startsWith("id") ? "id" : "en");
   let lastState = null;
@@ -376,5 +386,6 @@
   applyTexts();
   outbox.forEach(showPending); // typed before a reload, still to be delivered
   document.body.append(host);
-  if (session) connect(); // a returning visitor sees agent replies that arrived meanwhile
+  if (link) togglePanel(true); // opened from an email: show the conversation
+  else if (session) connect(); // a returning visitor sees agent replies that arrived meanwhile
 })();

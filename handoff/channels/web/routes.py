@@ -9,7 +9,7 @@ import json
 import logging
 import math
 import time
-from collections import deque
+from collections import Counter, deque
 from typing import Any
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
@@ -22,6 +22,7 @@ from handoff.conversations import flow
 from handoff.live import conversation_topic, hub
 from handoff.serialize import message_json
 from handoff.texts import customer_text
+from store import follow_up
 from store.db import is_transient, session_scope
 from store.models import Conversation
 from store.settings import get_settings
@@ -32,6 +33,8 @@ router = APIRouter()
 
 MAX_FRAME_BYTES = 16 * 1024
 UNAVAILABLE_RETRY_SECONDS = 2
+# Widgets attached to each conversation on this gateway: the last to leave says it left.
+_attached: Counter[str] = Counter()
 
 
 class MessageRate:
@@ -68,6 +71,7 @@ class ChatConnection:
         self.last_seq = 0
         self._send_lock = asyncio.Lock()
         self._forwarder: asyncio.Task | None = None
+        self._counted = False  # counted in _attached
         settings = get_settings()
         self.rate = MessageRate(settings.chat_message_limit, settings.chat_window_seconds)
 
@@ -132,6 +136,9 @@ class ChatConnection:
             await self.send(frame)
         await self.send(state)
         replayed.set()
+        _attached[conversation_id] += 1
+        self._counted = True
+        await self.seen()
 
     async def _forward(
         self, conversation_id: str, subscribed: asyncio.Event, replayed: asyncio.Event
@@ -148,6 +155,38 @@ class ChatConnection:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self._forwarder
             self._forwarder = None
+        if self._counted:
+            self._counted = False
+            _attached[self.conversation_id] -= 1
+            if _attached[self.conversation_id] <= 0:
+                del _attached[self.conversation_id]
+            await self.seen()
+
+    async def seen(self) -> None:
+        """Record that a widget shows the conversation up to last_seq, or that the last one
+        here left: replies to a customer who left go to their email/WhatsApp (offline.py)."""
+        if self.conversation_id is None:
+            return
+        present = _attached[self.conversation_id] > 0
+        try:
+            # Shielded: a server cancelling the connection's task must not drop the update.
+            await asyncio.shield(asyncio.to_thread(_widget_seen, self.conversation_id,
+                                                   self.last_seq, present))
+        except Exception:  # presence is best effort; the chat itself goes on
+            logger.warning("Presence of %s not recorded", self.conversation_id, exc_info=True)
+
+
+def _widget_seen(conversation_id: str, shown_seq: int, present: bool) -> None:
+    with session_scope() as session:
+        follow_up.widget_seen(session, conversation_id, shown_seq, present=present)
+
+
+def _may_resume(conversation_id: str, token: str) -> bool:
+    """The widget's own token, or one from a link in a follow-up email."""
+    if flow.token_matches(conversation_id, token):
+        return True
+    with session_scope() as session:
+        return follow_up.resume_link_valid(session, conversation_id, token)
 
 
 def _message_frames(session: Session, conversation_id: str, after_seq: int) -> list[dict]:
@@ -178,6 +217,7 @@ async def _handle(connection: ChatConnection, frame: dict[str, Any]) -> None:
     kind = frame.get("type")
     if kind == "ping":
         await connection.send({"type": "pong"})
+        await connection.seen()
     elif kind == "start":
         conversation_id, token = await asyncio.to_thread(
             flow.start_conversation, language=_language_hint(frame.get("locale")))
@@ -185,7 +225,7 @@ async def _handle(connection: ChatConnection, frame: dict[str, Any]) -> None:
     elif kind == "resume":
         conversation_id, token = str(frame.get("conversation_id") or ""), str(
             frame.get("token") or "")
-        if not await asyncio.to_thread(flow.token_matches, conversation_id, token):
+        if not await asyncio.to_thread(_may_resume, conversation_id, token):
             await connection.error("unknown_conversation",
                                    "This conversation cannot be resumed; start a new one.")
             return

@@ -4,7 +4,7 @@ import { ApiError, get, post } from "./api.js";
 import { $, formatDateTime, formatRupiah, h } from "./dom.js";
 import { t } from "./i18n.js";
 import { createComposer } from "./composer.js";
-import { appendMessage, renderTranscript } from "./transcript.js";
+import { appendMessage, renderTranscript, updateMessage } from "./transcript.js";
 
 const TYPING_SHOW_MS = 5000;
 let current = null; // { handoff, conversation, me, view }
@@ -201,6 +201,9 @@ export const conversationEvents = {
     const { transcript, typing } = current.view;
     if (message.sender === "customer") typing.hidden = true;
     if (appendMessage(transcript, message)) scrollDown(transcript);
+  },
+  delivery({ conversation_id: conversationId, message }) {
+    if (current?.conversation.id === conversationId) updateMessage(current.view.transcript, message);
   },
   typing({ conversation_id: conversationId }) {
     if (current?.conversation.id !== conversationId) return;

@@ -128,6 +128,7 @@ function listen() {
   });
   source.addEventListener("message", (event) => conversationEvents.message(JSON.parse(event.data)));
   source.addEventListener("typing", (event) => conversationEvents.typing(JSON.parse(event.data)));
+  source.addEventListener("delivery", (event) => conversationEvents.delivery(JSON.parse(event.data)));
 }
 
 startSession({ roles: ["agent", "ops", "admin"] }).then(async (agent) => {
