@@ -14,6 +14,13 @@ export TRACKER_STORE_URL="${TRACKER_STORE_URL:-sqlite:///$SHOP_VAR_DIR/rasa_trac
 export LOCK_STORE_TYPE="${LOCK_STORE_TYPE:-in_memory}"
 export REDIS_HOST="${REDIS_HOST:-127.0.0.1}"
 export REDIS_PORT="${REDIS_PORT:-6379}"
+# Replies for website customers who left the chat: email needs SMTP_URL (unset: email is not
+# offered); the links in those emails open the demo store with the same conversation.
+export SMTP_URL="${SMTP_URL:-}"
+export SMTP_FROM="${SMTP_FROM:-Toko Nusa <cs@tokonusa.id>}"
+export CHAT_PAGE_URL="${CHAT_PAGE_URL:-http://127.0.0.1:$GATEWAY_PORT/}"
+export RESUME_LINK_DAYS="${RESUME_LINK_DAYS:-7}"
+export LONG_WAIT_MINUTES="${LONG_WAIT_MINUTES:-15}"
 # Rasa and TensorFlow are chatty and phone home by default; keep them quiet and offline.
 export TF_CPP_MIN_LOG_LEVEL="${TF_CPP_MIN_LOG_LEVEL:-2}"
 export RASA_TELEMETRY_ENABLED=false

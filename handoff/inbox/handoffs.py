@@ -14,7 +14,7 @@ from fastapi import APIRouter, HTTPException, Path, Query, Response, status
 
 from handoff.auth.deps import MAX_ROW_ID, InboxAgent, SessionDep
 from handoff.channels import ReplyWindowClosed
-from handoff.inbox import assignment
+from handoff.inbox import assignment, placeholders
 from handoff.inbox.schemas import HandoffDetailOut, HandoffList, HandoffStatusFilter
 from handoff.schemas import MessageOut, NoteOut, TextBody
 from handoff.serialize import note_json
@@ -38,6 +38,8 @@ def domain_errors() -> Iterator[None]:
         raise HTTPException(status.HTTP_409_CONFLICT, str(error) or "Not your handoff") from error
     except ReplyWindowClosed as error:
         raise HTTPException(status.HTTP_409_CONFLICT, str(error)) from error
+    except placeholders.UnfilledPlaceholder as error:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, str(error)) from error
 
 
 @router.get("/handoffs", response_model=HandoffList)
@@ -79,9 +81,11 @@ async def send_message(
     from handoff.conversations import flow
 
     with domain_errors():
-        assignment.require_held(session, handoff_id, agent)
+        handoff = assignment.require_held(session, handoff_id, agent)
+        # {agent_name}, {customer_name}, {order_id} from a canned reply: filled, or a 422.
+        text = placeholders.fill(body.text, placeholders.values_for(handoff, agent))
         session.commit()
-        return await flow.send_agent_message(handoff_id, agent.id, body.text)
+        return await flow.send_agent_message(handoff_id, agent.id, text)
 
 
 @router.post(HANDOFF_PATH + "/notes", response_model=NoteOut, status_code=status.HTTP_201_CREATED)

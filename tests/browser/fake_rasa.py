@@ -2,7 +2,8 @@
 gateway's callback URL, the way Rasa's callback channel does.
 
 Only the two calls the gateway makes are served; the real Rasa end-to-end test lives
-elsewhere.
+elsewhere. "Talk to a person" runs the real escalation action (actions/escalation.py) and
+says what domain.yml says for it, so the browser shows the real handoff message.
 """
 
 from __future__ import annotations
@@ -10,10 +11,15 @@ from __future__ import annotations
 import os
 
 import httpx
+from rasa_sdk.executor import CollectingDispatcher
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
+
+from actions.escalation import ActionEscalateToHuman
+from tests.bot_texts import said
+from tests.trackers import make_tracker, user_event
 
 GREETING = "Halo! Saya asisten Toko Nusa. Ada yang bisa saya bantu?"
 MENU = [
@@ -30,12 +36,28 @@ def reply_to(message: str) -> dict:
     return {"text": GREETING, "buttons": MENU}
 
 
+async def escalate(conversation_id: str, language: str) -> list[dict]:
+    """What the bot says when it hands over: the real action, the real response texts."""
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(events=[user_event("/request_human", "request_human")],
+                           slots={"language": language}, sender_id=conversation_id)
+    await ActionEscalateToHuman().run(dispatcher, tracker, {})
+    return [{"text": said(message, language)} for message in dispatcher.messages]
+
+
 async def webhook(request: Request) -> JSONResponse:
     body = await request.json()
-    reply = {"recipient_id": body["sender"], **reply_to(body.get("message") or "")}
+    message = body.get("message") or ""
+    if message == "/request_human":
+        replies = await escalate(body["sender"], (body.get("metadata") or {}).get("locale")
+                                 or "id")
+    else:
+        replies = [reply_to(message)]
     async with httpx.AsyncClient(timeout=10) as client:
-        response = await client.post(os.environ["GATEWAY_CALLBACK_URL"], json=reply)
-        response.raise_for_status()
+        for reply in replies:
+            response = await client.post(os.environ["GATEWAY_CALLBACK_URL"],
+                                         json={"recipient_id": body["sender"], **reply})
+            response.raise_for_status()
     return JSONResponse({"messages": [], "failed_actions": []})  # nlu.gateway_channel
 
 

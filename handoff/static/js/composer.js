@@ -1,12 +1,14 @@
 // The reply box of the inbox: a reply to the customer or an internal note, canned replies
-// in the conversation's language, and throttled typing notifications.
-import { get, post, query } from "./api.js";
+// in the conversation's language (placeholders filled by the server), and throttled typing
+// notifications.
+import { get, post } from "./api.js";
+import { openCannedManager } from "./canned-replies.js";
 import { h } from "./dom.js";
 import { t } from "./i18n.js";
 
 const TYPING_EVERY_MS = 3000;
 
-export function createComposer({ handoff, language, me, onMessage, onNote, onError }) {
+export function createComposer({ handoff, me, onMessage, onNote, onError }) {
   let mode = "reply";
   let canReply = false;
   let lastTyping = 0;
@@ -14,12 +16,15 @@ export function createComposer({ handoff, language, me, onMessage, onNote, onErr
   const input = h("textarea", { rows: 3, maxLength: 4000, "aria-label": t("composer.text") });
   const who = h("span", { className: "composer-who" });
   const send = h("button", { type: "submit", className: "primary", text: t("composer.send") });
-  const canned = h("select", { "aria-label": t("composer.canned") }, h("option", { value: "", text: t("composer.canned") }));
+  const canned = h("select", { "aria-label": t("composer.canned") });
+  const manage = h("button", { type: "button", className: "ghost", text: t("canned.manage"),
+    onclick: () => openCannedManager(me, loadCanned) });
   const tabs = ["reply", "note"].map((name) => h("button", {
     type: "button", className: "tab", "data-mode": name, text: t(`composer.${name}`), onclick: () => setMode(name),
   }));
   const form = h("form", { className: "composer" },
-    h("div", { className: "composer-bar" }, h("div", { className: "tabs", role: "group" }, tabs), canned),
+    h("div", { className: "composer-bar" }, h("div", { className: "tabs", role: "group" }, tabs),
+      h("div", { className: "canned-bar" }, canned, manage)),
     input,
     h("div", { className: "composer-bar" }, who, send));
 
@@ -64,16 +69,26 @@ export function createComposer({ handoff, language, me, onMessage, onNote, onErr
     lastTyping = Date.now();
     post(`/api/v1/handoffs/${handoff.id}/typing`).catch(() => {}); // a lost typing hint is harmless
   });
+  let cannedReplies = [];
   canned.addEventListener("change", () => {
-    const reply = canned.selectedOptions[0]?.dataset.text;
-    if (reply) input.value = input.value ? `${input.value} ${reply}` : reply;
+    const reply = cannedReplies.find((item) => String(item.id) === canned.value);
+    if (reply) input.value = input.value ? `${input.value} ${reply.text}` : reply.text;
+    // A value this conversation lacks: the agent replaces it (the server refuses it raw).
+    onError(reply?.missing?.length ? t("composer.cannedMissing", reply.missing.map((name) => `{${name}}`).join(", ")) : "");
     canned.value = "";
     input.focus();
   });
 
-  get(`/api/v1/canned-replies${query({ language })}`).then(({ items }) => {
-    canned.append(...items.map((item) => h("option", { value: String(item.id), text: item.title, "data-text": item.text })));
-  }, () => { canned.hidden = true; });
+  // Filled for this handoff, in the conversation's language (GET /handoffs/{id}/canned-replies).
+  function loadCanned() {
+    get(`/api/v1/handoffs/${handoff.id}/canned-replies`).then(({ items }) => {
+      cannedReplies = items;
+      canned.replaceChildren(h("option", { value: "", text: t("composer.canned") }),
+        ...items.map((item) => h("option", { value: String(item.id), text: item.title })));
+      canned.hidden = false;
+    }, () => { canned.hidden = true; });
+  }
+  loadCanned();
 
   refresh();
   return {
