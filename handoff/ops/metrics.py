@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from handoff.ops.search import local_day_start
+from handoff.ops.search import local_day_end, local_day_start
 from store.models import Conversation, Handoff, SurveyAnswer, as_utc
 from store.settings import Settings, get_settings
 
@@ -231,7 +231,7 @@ def compute_metrics(
         raise ValueError("`to` must not be before `from`")
     settings = settings or get_settings()
     start = local_day_start(date_from, settings.timezone)
-    end = local_day_start(date_to + timedelta(1), settings.timezone)
+    end = local_day_end(date_to, settings.timezone)
     rows = _fetch(session, start, end)
     counts = _conversation_counts(rows, date_from, date_to, ZoneInfo(settings.timezone))
     containment, bot_resolutions = _containment(rows)
