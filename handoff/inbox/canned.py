@@ -83,7 +83,7 @@ def reply_json(reply: CannedReply, agent: Agent) -> dict:
 
 def visible_replies(session: Session, agent: Agent,
                     language: str | None = None) -> list[CannedReply]:
-    """Shared replies and the agent's own: shared first, then by title."""
+    """Shared replies and the agent's own: shared first, then by language and title."""
     seed_starter_replies(session)  # one small query once they are there
     statement = select(CannedReply).where(
         CannedReply.deleted_at.is_(None),
@@ -91,7 +91,8 @@ def visible_replies(session: Session, agent: Agent,
     if language:
         statement = statement.where(CannedReply.language == language)
     return list(session.execute(statement.order_by(
-        CannedReply.agent_id.is_not(None), CannedReply.title, CannedReply.id)).scalars())
+        CannedReply.agent_id.is_not(None), CannedReply.language, CannedReply.title,
+        CannedReply.id)).scalars())
 
 
 def _editable_reply(session: Session, reply_id: int, agent: Agent) -> CannedReply:
