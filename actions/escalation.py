@@ -19,10 +19,17 @@ from actions.conversation import channel_of, language_of, latest_intent, previou
 from actions.handoff_context import build_context
 from actions.order_replies import order_for_agent
 from actions.topics import MAIN_TOPICS, likely_topics, topic_buttons
-from store.conversations import WaitEstimate, create_handoff, estimate_wait
+from store.conversations import create_handoff
 from store.db import session_scope
 from store.orders.lookup import find_order
-from store.settings import get_settings
+from store.waits import (
+    BACK_AT,
+    NO_AGENT,
+    WaitEstimate,
+    back_at_label,
+    current_wait,
+    opening_hours_label,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -64,16 +71,15 @@ def consecutive_fallbacks(events: list[dict[str, Any]]) -> int:
 
 
 def wait_message(wait: WaitEstimate) -> tuple[str, dict[str, Any]]:
-    """The honest wait: closed hours first, then whether anyone is online."""
-    settings = get_settings()
-    if not wait.within_hours:
-        start, end = settings.opening_hours
-        opens_at = wait.opens_at.strftime("%H:%M %Z").strip()
-        day = wait.opens_at.strftime("%d/%m")
-        hours = f"{start:%H:%M}–{end:%H:%M} {wait.opens_at.strftime('%Z')}".strip()
-        return "utter_handoff_after_hours", {"opens_at": f"{opens_at} ({day})", "hours": hours}
-    if wait.agents_online == 0:
-        return "utter_handoff_queued_no_agent_online", {"wait_minutes": wait.minutes}
+    """The honest wait, from the same estimate the chat's status bar shows (store.waits):
+    when the team is back if not today, no time at all if nobody is online, else minutes."""
+    if wait.kind == BACK_AT:
+        variables = {"opens_at": back_at_label(wait.back_at), "hours": opening_hours_label()}
+        if wait.within_hours:  # open now, but the queue runs past closing time
+            return "utter_handoff_queued_next_day", variables
+        return "utter_handoff_after_hours", variables
+    if wait.kind == NO_AGENT:
+        return "utter_handoff_queued_no_agent_online", {}
     return "utter_handoff_queued", {"wait_minutes": wait.minutes}
 
 
@@ -111,7 +117,7 @@ class ActionEscalateToHuman(Action):
                     language=language,
                 )
                 handoff_id = handoff.id
-                wait = estimate_wait(session, handoff=handoff)
+                wait = current_wait(session, handoff)
         except SQLAlchemyError:
             logger.exception("Could not create a handoff for %s", tracker.sender_id)
             dispatcher.utter_message(response="utter_handoff_unavailable")

@@ -14,6 +14,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from handoff import database_busy, pages
 from handoff.auth import admin, login
+from handoff.channels.web import offline
 from handoff.channels.web import routes as web_routes
 from handoff.channels.web.flood import AddressLimits
 from handoff.channels.whatsapp import outbound as whatsapp_outbound
@@ -41,6 +42,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         with contextlib.suppress(asyncio.CancelledError):
             await sweeper
     await flow.drain_background()
+    await offline.cancel_pending()  # an idle sweep (any instance) sends them later
     await hub.stop()  # after the drain: its last events still go out through Redis
     await rasa_client.close_clients()
 

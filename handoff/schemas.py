@@ -61,6 +61,7 @@ class MessageOut(OutModel):
     agent: MessageAgent | None = None
     created_at: datetime
     delivery_status: str | None = None
+    delivery_error: str | None = None
 
 
 class NoteOut(OutModel):

@@ -41,6 +41,7 @@ def message_json(message: Message) -> dict[str, Any]:
         if message.agent else None,
         "created_at": iso(message.created_at),
         "delivery_status": message.delivery_status,
+        "delivery_error": message.delivery_error,
         "client_message_id": message.client_message_id,
     }
 
@@ -78,6 +79,9 @@ def handoff_summary_json(handoff: Handoff, now: datetime | None = None) -> dict[
         "first_agent_reply_at": iso(handoff.first_agent_reply_at),
         "resolved_at": iso(handoff.resolved_at),
         "waiting_seconds": _seconds_between(handoff.created_at, waiting_until),
+        # Where replies go while the customer is away from the chat (store.follow_up).
+        "follow_up": {"via": conversation.follow_up_via, "address": conversation.follow_up_address}
+        if conversation.follow_up_address else None,
         "last_message": {"sender": last.sender.value, "text": last.text[:300],
                          "created_at": iso(last.created_at)} if last else None,
     }

@@ -16,6 +16,15 @@ import websockets
 PROMPT = "you> "
 
 
+def _wait(frame: dict) -> str:
+    """The gateway's one estimate (store/waits.py), as the widget shows it."""
+    if frame.get("back_at_label"):
+        return f"the team is back at {frame['back_at_label']}"
+    if frame.get("wait_minutes"):
+        return f"about {frame['wait_minutes']} min"
+    return "nobody is online yet"
+
+
 def _show(frame: dict, buttons: list[dict]) -> None:
     kind = frame.get("type")
     if kind == "message" and frame.get("sender") != "customer":
@@ -26,7 +35,7 @@ def _show(frame: dict, buttons: list[dict]) -> None:
             print(f"      [{number}] {button['title']}")
     elif kind == "state":
         if frame["state"] == "queued":
-            print(f"\r   (waiting for a person, about {frame.get('wait_minutes')} min)")
+            print(f"\r   (waiting for a person: {_wait(frame)})")
         elif frame["state"] == "assigned":
             print(f"\r   ({frame.get('agent_name')} joined)")
         elif frame["state"] == "closed":

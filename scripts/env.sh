@@ -21,6 +21,13 @@ export CHAT_CONVERSATIONS_PER_ADDRESS="${CHAT_CONVERSATIONS_PER_ADDRESS:-10}"
 export CHAT_SOCKETS_PER_ADDRESS="${CHAT_SOCKETS_PER_ADDRESS:-20}"
 export TRUSTED_PROXIES="${TRUSTED_PROXIES-127.0.0.1,::1}"  # set but empty = trust none
 export RESUME_HOURS="${RESUME_HOURS:-24}"
+# Replies for website customers who left the chat: email needs SMTP_URL (unset: email is not
+# offered); the links in those emails open the demo store with the same conversation.
+export SMTP_URL="${SMTP_URL:-}"
+export SMTP_FROM="${SMTP_FROM:-Toko Nusa <cs@tokonusa.id>}"
+export CHAT_PAGE_URL="${CHAT_PAGE_URL:-http://127.0.0.1:$GATEWAY_PORT/}"
+export RESUME_LINK_DAYS="${RESUME_LINK_DAYS:-7}"
+export LONG_WAIT_MINUTES="${LONG_WAIT_MINUTES:-15}"
 # Rasa and TensorFlow are chatty and phone home by default; keep them quiet and offline.
 export TF_CPP_MIN_LOG_LEVEL="${TF_CPP_MIN_LOG_LEVEL:-2}"
 export RASA_TELEMETRY_ENABLED=false

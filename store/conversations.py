@@ -7,32 +7,24 @@ to the caller's unit of work (store.db.session_scope).
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
-from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from store.hours import is_open, next_opening
 from store.models import (
-    Agent,
     Conversation,
     Customer,
     Handoff,
     HandoffStatus,
     Message,
     Owner,
-    Role,
     Sender,
     SurveyAnswer,
-    as_utc,
     utcnow,
 )
-from store.settings import Settings, get_settings
+from store.waits import estimate_wait, record_promise
 
-ONLINE_WINDOW = timedelta(minutes=2)  # an inbox heartbeat arrives every 30 s
 REASON_PRIORITY = {"complaint": 2, "verification_failed": 1, "order_delayed": 1}
 
 
@@ -128,7 +120,8 @@ def create_handoff(
     language: str | None = None,
     priority: int | None = None,
 ) -> Handoff:
-    """Queue the conversation for a person. Idempotent: an open handoff is returned as is."""
+    """Queue the conversation for a person, with the wait promised to the customer
+    (store.waits). Idempotent: an open handoff is returned as is."""
     conversation = ensure_conversation(
         session, conversation_id, channel=channel, language=language
     )
@@ -146,68 +139,8 @@ def create_handoff(
     conversation.owner = Owner.human
     session.add(handoff)
     session.flush()
+    record_promise(handoff, estimate_wait(session, handoff=handoff))
     return handoff
-
-
-@dataclass(frozen=True)
-class WaitEstimate:
-    minutes: int
-    agents_online: int
-    queue_ahead: int
-    within_hours: bool
-    opens_at: datetime  # local time the team is next available (now when open)
-
-
-def estimate_wait(
-    session: Session,
-    *,
-    handoff: Handoff | None = None,
-    now: datetime | None = None,
-    settings: Settings | None = None,
-) -> WaitEstimate:
-    """Customers ahead × measured handling time ÷ agents online, honest about closed hours.
-
-    With `handoff`, only those ahead of it in the queue (priority, then age) count.
-    """
-    settings = settings or get_settings()
-    now = now or utcnow()
-    agents_online = session.execute(
-        select(func.count(Agent.id)).where(
-            Agent.is_active.is_(True),
-            Agent.role.in_([Role.agent, Role.admin]),
-            Agent.last_seen_at >= now - ONLINE_WINDOW,
-        )
-    ).scalar_one()
-    ahead = select(func.count(Handoff.id)).where(Handoff.status == HandoffStatus.queued)
-    if handoff is not None:
-        ahead = ahead.where(
-            (Handoff.priority > handoff.priority)
-            | ((Handoff.priority == handoff.priority) & (Handoff.id < handoff.id))
-        )
-    queue_ahead = session.execute(ahead).scalar_one()
-    handling = _recent_handling_minutes(session) or settings.default_handling_minutes
-    minutes = max(1, math.ceil((queue_ahead + 1) * handling / max(agents_online, 1)))
-    return WaitEstimate(
-        minutes=minutes,
-        agents_online=agents_online,
-        queue_ahead=queue_ahead,
-        within_hours=is_open(settings, now),
-        opens_at=next_opening(settings, now),
-    )
-
-
-def _recent_handling_minutes(session: Session, sample: int = 50) -> float | None:
-    rows = session.execute(
-        select(Handoff.assigned_at, Handoff.resolved_at)
-        .where(Handoff.resolved_at.is_not(None), Handoff.assigned_at.is_not(None))
-        .order_by(Handoff.resolved_at.desc())
-        .limit(sample)
-    ).all()
-    if len(rows) < 5:
-        return None
-    total = sum((as_utc(done) - as_utc(start)).total_seconds() for start, done in rows)
-    return total / len(rows) / 60
-
 
 
 def record_survey_asked(
@@ -273,11 +206,9 @@ def transcript(session: Session, conversation_id: str) -> list[Message]:
 __all__ = [
     "HandoffError",
     "Sender",
-    "WaitEstimate",
     "close_conversation",
     "create_handoff",
     "ensure_conversation",
-    "estimate_wait",
     "handoff_context",
     "identify_customer",
     "open_handoff",

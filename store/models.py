@@ -1,5 +1,6 @@
 """The shop's conversation tables: customers, conversations, messages, agents and their API
-tokens, handoffs, notes, survey answers. Other code writes them through store.conversations."""
+tokens, handoffs, notes, survey answers, resume links and canned replies. Other code writes
+them through store.conversations (and store.waits, store.follow_up)."""
 
 from __future__ import annotations
 
@@ -86,6 +87,15 @@ class Conversation(Base):
     last_customer_message_at = Column(DateTime(timezone=True))
     closed_at = Column(DateTime(timezone=True))
     close_reason = Column(String(32))  # goodbye | idle | resolved | retention
+    # Where replies go while the customer is away from the website chat (store.follow_up):
+    # "email" or "whatsapp"; the address once given, with the moment consent was given.
+    follow_up_via = Column(String(16))
+    follow_up_address = Column(String(254))
+    follow_up_consent_at = Column(DateTime(timezone=True))
+    # A widget showed this conversation (attach, ping); cleared when the last one left.
+    widget_seen_at = Column(DateTime(timezone=True))
+    # Messages up to this seq reached the customer: shown in a widget or forwarded.
+    customer_reached_seq = Column(Integer, nullable=False, default=0, server_default="0")
 
     customer = relationship("Customer", back_populates="conversations")
     messages = relationship("Message", back_populates="conversation", order_by="Message.seq")
@@ -164,6 +174,13 @@ class Handoff(Base):
     resolved_at = Column(DateTime(timezone=True))
     # Set once the inbox and the customer were told; lets any gateway instance catch up.
     announced_at = Column(DateTime(timezone=True))
+    # The wait promised when the handoff was queued (store.waits): seconds from created_at,
+    # and the opening time when the team was not going to answer before then. Both empty:
+    # nobody was online, so no time was promised.
+    predicted_wait_seconds = Column(Integer)
+    predicted_back_at = Column(DateTime(timezone=True))
+    # The customer's wait ended: first claim or agent reply; a transfer does not reset it.
+    answered_at = Column(DateTime(timezone=True))
 
     conversation = relationship("Conversation", back_populates="handoffs")
     agent = relationship("Agent")
@@ -206,9 +223,45 @@ class SurveyAnswer(Base):
     answered_at = Column(DateTime(timezone=True))
 
 
+class ResumeLink(Base):
+    """A link in a follow-up email that reopens the conversation in the website chat.
+
+    Only a hash of its token is stored; the token works like the widget's own until it
+    expires."""
+
+    __tablename__ = "resume_links"
+
+    id = Column(Integer, primary_key=True)
+    conversation_id = Column(String(64), ForeignKey("conversations.id"), nullable=False,
+                             index=True)
+    token_hash = Column(String(64), nullable=False, unique=True)  # sha256 hex of the token
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    expires_at = Column(DateTime(timezone=True), nullable=False)
+
+
+class CannedReply(Base):
+    """A reply agents insert with one click: shared (agent_id empty, managed by ops and
+    admins) or an agent's own. One row per language; `key` names the starter replies."""
+
+    __tablename__ = "canned_replies"
+    __table_args__ = (UniqueConstraint("key", "language", name="uq_canned_reply_key"),)
+
+    id = Column(Integer, primary_key=True)
+    agent_id = Column(Integer, ForeignKey("agents.id"), index=True)
+    key = Column(String(64))
+    language = Column(String(2), nullable=False)
+    title = Column(String(80), nullable=False)
+    text = Column(Text, nullable=False)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    updated_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    # Deleted starter replies keep their row, so they are not seeded again.
+    deleted_at = Column(DateTime(timezone=True))
+
+
 __all__ = [
     "Agent",
     "ApiToken",
+    "CannedReply",
     "as_utc",
     "Conversation",
     "Customer",
@@ -217,6 +270,7 @@ __all__ = [
     "Message",
     "Note",
     "Owner",
+    "ResumeLink",
     "Role",
     "Sender",
     "SurveyAnswer",

@@ -76,6 +76,41 @@ class WhatsAppSettings:
                 f"{self.phone_number_id}/messages")
 
 
+def _parse_template_languages(raw: str) -> dict[str, str]:
+    """'id=id,en=en_US' -> {"id": "id", "en": "en_US"}: the conversation's language -> the
+    language code the WhatsApp template was approved in."""
+    pairs = {}
+    for item in filter(None, (part.strip() for part in raw.split(","))):
+        language, _, code = item.partition("=")
+        if not (language.strip() and code.strip()):
+            raise ValueError(f"WHATSAPP_TEMPLATE_LANGUAGES must look like id=id,en=en_US, "
+                             f"got {raw!r}")
+        pairs[language.strip()] = code.strip()
+    return pairs
+
+
+@dataclass(frozen=True)
+class FollowUpSettings:
+    """Replies that reach customers who left the website chat: by email (SMTP) or WhatsApp.
+
+    Email is offered only with SMTP_URL set; WhatsApp only when the WhatsApp channel is
+    configured. Links in those messages open CHAT_PAGE_URL with the same conversation."""
+
+    smtp_url: str = ""  # smtp://host:25, smtp+starttls://user:pass@host:587, smtps://…:465
+    sender: str = "Toko Nusa <cs@tokonusa.id>"
+    chat_page_url: str = "http://127.0.0.1:8000/"
+    resume_link_days: float = 7.0
+    # An approved WhatsApp template for when the 24-hour window is closed; its body has one
+    # parameter, {{1}}, the message. Empty: nothing is sent outside the window.
+    whatsapp_template: str = ""
+    whatsapp_template_languages: dict[str, str] = field(
+        default_factory=lambda: {"id": "id", "en": "en"})
+
+    @property
+    def email_enabled(self) -> bool:
+        return bool(self.smtp_url)
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str = field(default_factory=_default_database_url)
@@ -87,6 +122,8 @@ class Settings:
     default_language: str = "id"
     # Used for wait estimates until enough handoffs were resolved to measure it.
     default_handling_minutes: float = 6.0
+    # A wait longer than this is not "soon": the customer is offered email or WhatsApp.
+    long_wait_minutes: float = 15.0
     idle_minutes: float = 10.0
     rasa_url: str = "http://127.0.0.1:5005"
     # Website chat flood limits, each within one window of chat_window_seconds: customer
@@ -120,6 +157,7 @@ class Settings:
     # Where Rasa and the action server listen: loopback unless a private interface is set.
     rasa_interface: str = "127.0.0.1"
     actions_interface: str = "127.0.0.1"
+    follow_up: FollowUpSettings = field(default_factory=FollowUpSettings)
 
 
 @lru_cache(maxsize=1)
@@ -134,6 +172,7 @@ def get_settings() -> Settings:
         opening_hours=_parse_hours(env.get("OPENING_HOURS", "08:00-21:00")),
         default_language=env.get("DEFAULT_LANGUAGE", "id"),
         default_handling_minutes=float(env.get("DEFAULT_HANDLING_MINUTES", "6")),
+        long_wait_minutes=float(env.get("LONG_WAIT_MINUTES", "15")),
         idle_minutes=float(env.get("IDLE_MINUTES", "10")),
         rasa_url=env.get("RASA_URL", "http://127.0.0.1:5005"),
         chat_message_limit=int(env.get("CHAT_MESSAGE_LIMIT", "20")),
@@ -161,4 +200,13 @@ def get_settings() -> Settings:
         callback_secret=env.get("CALLBACK_SECRET", ""),
         rasa_interface=env.get("RASA_INTERFACE") or "127.0.0.1",
         actions_interface=env.get("ACTIONS_INTERFACE") or "127.0.0.1",
+        follow_up=FollowUpSettings(
+            smtp_url=env.get("SMTP_URL", "").strip(),
+            sender=env.get("SMTP_FROM") or FollowUpSettings.sender,
+            chat_page_url=env.get("CHAT_PAGE_URL") or FollowUpSettings.chat_page_url,
+            resume_link_days=float(env.get("RESUME_LINK_DAYS") or "7"),
+            whatsapp_template=env.get("WHATSAPP_TEMPLATE_NAME", "").strip(),
+            whatsapp_template_languages=_parse_template_languages(
+                env.get("WHATSAPP_TEMPLATE_LANGUAGES") or "id=id,en=en"),
+        ),
     )

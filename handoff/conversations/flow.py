@@ -24,7 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from handoff.channels import ReplyWindowClosed, channel_for
-from handoff.conversations import rasa_client
+from handoff.conversations import follow_up, rasa_client
 from handoff.conversations.turn_lock import conversation_turn
 from handoff.live import INBOX, hub
 from handoff.serialize import handoff_summary_json, message_json
@@ -34,7 +34,6 @@ from store.conversations import (
     close_conversation,
     create_handoff,
     ensure_conversation,
-    estimate_wait,
     handoff_context,
     open_handoff,
 )
@@ -51,6 +50,7 @@ from store.models import (
 )
 from store.settings import get_settings
 from store.transcript import append_message, clean_text, find_by_client_id
+from store.waits import back_at_label, current_wait, mark_answered
 
 logger = logging.getLogger(__name__)
 
@@ -71,10 +71,11 @@ class NotYourHandoff(GatewayError):
 
 
 def _window_open(session: Session, conversation_id: str) -> bool:
-    """Channels with a reply window (WhatsApp) define within_window; the others are always open."""
+    """Channels with a reply window (WhatsApp) say whether they can reach the customer now
+    (`reachable`); the others always can."""
     conversation = session.get(Conversation, conversation_id)
-    within_window = getattr(channel_for(conversation.channel), "within_window", None)
-    return within_window is None or within_window(conversation, utcnow())
+    reachable = getattr(channel_for(conversation.channel), "reachable", None)
+    return reachable is None or reachable(conversation, utcnow())
 
 
 _background: set[asyncio.Task] = set()
@@ -165,8 +166,10 @@ def resumable(conversation_id: str, token: str) -> Literal["stored", "prepared",
 
 
 def conversation_state(session: Session, conversation: Conversation) -> dict[str, Any]:
-    """Who serves the customer now, as the widget's `state` frame shows it."""
+    """Who serves the customer now, as the widget's `state` frame shows it. A queued
+    customer's wait is store.waits.current_wait, the estimate the bot's message used."""
     state: dict[str, Any] = {"state": "bot", "agent_name": None, "wait_minutes": None,
+                             "back_at": None, "back_at_label": None,
                              "language": conversation.language}
     if conversation.closed_at is not None:
         state["state"] = "closed"
@@ -177,8 +180,10 @@ def conversation_state(session: Session, conversation: Conversation) -> dict[str
     if handoff.status == HandoffStatus.assigned and handoff.agent is not None:
         state.update(state="assigned", agent_name=handoff.agent.display_name)
     else:
-        state.update(state="queued",
-                     wait_minutes=estimate_wait(session, handoff=handoff).minutes)
+        wait = current_wait(session, handoff)
+        state.update(state="queued", wait_minutes=wait.minutes,
+                     back_at=wait.back_at and wait.back_at.isoformat(),
+                     back_at_label=wait.back_at and back_at_label(wait.back_at))
     return state
 
 
@@ -189,17 +194,20 @@ def is_closed(conversation_id: str) -> bool:
 
 
 async def announce(conversation_id: str) -> None:
-    """Push the conversation's state to the customer and its handoff to the inbox."""
+    """Push the conversation's state to the customer and its handoff to the inbox; a newly
+    queued customer who will not be answered soon is offered email or WhatsApp."""
     found = await asyncio.to_thread(_mark_announced, conversation_id)
     if found is None:
         return
-    state, channel, summary = found
+    state, channel, summary, offer = found
     await channel_for(channel).deliver_state(conversation_id, state)
     if summary:
         hub.publish(INBOX, {"event": "handoff", "data": {"handoff": summary}})
+    if offer:
+        await bot_messages(conversation_id, offer)
 
 
-def _mark_announced(conversation_id: str) -> tuple[dict, str, dict | None] | None:
+def _mark_announced(conversation_id: str) -> tuple[dict, str, dict | None, list] | None:
     with session_scope() as session:
         conversation = session.get(Conversation, conversation_id)
         if conversation is None:
@@ -208,10 +216,12 @@ def _mark_announced(conversation_id: str) -> tuple[dict, str, dict | None] | Non
             select(Handoff).where(Handoff.conversation_id == conversation_id)
             .order_by(Handoff.id.desc())
         ).scalars().first()
+        offer = []
         if latest is not None and latest.announced_at is None:
             latest.announced_at = utcnow()
+            offer = follow_up.offer(session, conversation)
         return (conversation_state(session, conversation), conversation.channel,
-                handoff_summary_json(latest) if latest else None)
+                handoff_summary_json(latest) if latest else None, offer)
 
 
 # --- customer messages ----------------------------------------------------------------------
@@ -246,10 +256,14 @@ async def customer_message(
         return existing, False
     if route is None:
         return stored, False
-    owner, channel, metadata, handoff_id, switched_language = route
+    owner, channel, metadata, handoff_id, switched_language, follow = route
     await channel_for(channel).deliver_message(conversation_id, stored)
     if switched_language:
         await _tell_language(channel, conversation_id, switched_language)
+    if follow is not None:  # the email/WhatsApp offer's buttons, or the address it asked for
+        await bot_messages(conversation_id, follow.replies)
+        if not follow.route:
+            return stored, True
     if owner == Owner.bot:
         message_id = f"{conversation_id}-{stored['seq']}"
         _in_background(_to_bot(conversation_id, payload or text, metadata, message_id))
@@ -305,7 +319,9 @@ def _store_customer_message(
                     "locale": conversation.language}
         handoff = open_handoff(session, conversation_id) if owner == Owner.human else None
         switched = conversation.language if conversation.language != before else None
-        return stored, (owner, channel, metadata, handoff.id if handoff else None, switched)
+        follow = follow_up.on_customer_message(session, conversation, text, payload)
+        return stored, (owner, channel, metadata, handoff.id if handoff else None, switched,
+                        follow)
 
 
 def _default_language() -> str:
@@ -455,6 +471,7 @@ def _store_agent_message(handoff_id: int, agent_id: int, text: str,
                                  agent_id=agent_id)
         if handoff.first_agent_reply_at is None:
             handoff.first_agent_reply_at = message.created_at
+        mark_answered(handoff, message.created_at)
         session.flush()
         session.refresh(message)
         return message_json(message), handoff.conversation_id, handoff.conversation.channel

@@ -2,7 +2,10 @@
 
 Rasa only notices an expired session at the next user message and its reminders die with
 the server, so the gateway sweeps: a conversation the bot owns that has been quiet for
-IDLE_MINUTES gets the CES question (once); quiet for as long again after that, it closes.
+IDLE_MINUTES gets the CES question (once); quiet for as long again after that, it closes
+(unless the customer left an address for replies: they may come back by its link, so it
+stays open while the link works). What a customer who left missed is forwarded here too when
+a restart interrupted its forwarding.
 Handoffs nobody announced yet (their callback got lost) are announced here too.
 With several gateway instances on PostgreSQL, one sweeps at a time (an advisory lock), so
 nobody is asked the survey twice.
@@ -19,10 +22,20 @@ from datetime import datetime, timedelta
 from sqlalchemy import exists, or_, select, text
 from sqlalchemy.engine import Connection
 
+from handoff.channels.web import offline
 from handoff.conversations import flow, rasa_client
 from store.conversations import close_conversation
 from store.db import get_engine, session_scope
-from store.models import Conversation, Handoff, Message, Owner, Sender, SurveyAnswer, utcnow
+from store.models import (
+    Conversation,
+    Handoff,
+    Message,
+    Owner,
+    Sender,
+    SurveyAnswer,
+    as_utc,
+    utcnow,
+)
 from store.settings import get_settings
 
 logger = logging.getLogger(__name__)
@@ -61,15 +74,18 @@ def _quiet_conversations(now: datetime) -> tuple[list[str], int, set[str]]:
     to_survey, closed = [], 0
     with session_scope() as session:
         quiet = session.execute(
-            select(Conversation.id).where(
+            select(Conversation.id, Conversation.follow_up_address,
+                   Conversation.last_message_at).where(
                 Conversation.owner == Owner.bot,
                 Conversation.closed_at.is_(None),
                 # Rows from before a `start` stored nothing have no message at all.
                 or_(Conversation.last_message_at < cutoff,
                     Conversation.last_message_at.is_(None) & (Conversation.created_at < cutoff)),
             )
-        ).scalars().all()
-        for conversation_id in quiet:
+        ).all()
+        # Whoever asked for replies by email or WhatsApp may come back by its link later.
+        link_cutoff = now - timedelta(days=get_settings().follow_up.resume_link_days)
+        for conversation_id, follow_up_address, last_message_at in quiet:
             surveyed = session.execute(select(exists().where(
                 SurveyAnswer.conversation_id == conversation_id))).scalar()
             spoke = session.execute(select(exists().where(
@@ -77,6 +93,8 @@ def _quiet_conversations(now: datetime) -> tuple[list[str], int, set[str]]:
                 Message.sender == Sender.customer))).scalar()
             if spoke and not surveyed:
                 to_survey.append(conversation_id)
+            elif follow_up_address and as_utc(last_message_at) > link_cutoff:
+                continue
             else:
                 close_conversation(session, conversation_id, reason="idle")
                 closed += 1
@@ -98,7 +116,9 @@ async def sweep_once(now: datetime | None = None) -> dict[str, int]:
             logger.warning("Idle survey for %s postponed: Rasa unavailable", conversation_id)
     for conversation_id in unannounced:
         await flow.announce(conversation_id)
-    return {"surveyed": len(to_survey), "closed": closed, "announced": len(unannounced)}
+    forwarded = await offline.forward_pending()  # what a restart kept from a customer away
+    return {"surveyed": len(to_survey), "closed": closed, "announced": len(unannounced),
+            "forwarded": forwarded}
 
 
 async def sweep_unless_busy(now: datetime | None = None) -> dict[str, int] | None:

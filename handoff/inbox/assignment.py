@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.sql import Select
 
@@ -118,11 +118,14 @@ def claim_handoff(session: Session, handoff_id: int, agent: Agent) -> str | None
     """Assign a queued, announced handoff to `agent`: the conversation id to tell_everyone
     about, or None when the agent already held it (claiming one's own again changes nothing).
     """
+    now = utcnow()
     result = session.execute(
         update(Handoff)
         .where(Handoff.id == handoff_id, Handoff.status == HandoffStatus.queued,
                Handoff.announced_at.is_not(None))
-        .values(status=HandoffStatus.assigned, agent_id=agent.id, assigned_at=utcnow())
+        .values(status=HandoffStatus.assigned, agent_id=agent.id, assigned_at=now,
+                # The customer's wait ends at the first claim (store.waits.mark_answered).
+                answered_at=func.coalesce(Handoff.answered_at, now))
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:

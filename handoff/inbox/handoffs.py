@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from handoff.auth.deps import MAX_ROW_ID, InboxAgent, OpsAgent, SessionDep
 from handoff.channels import ReplyWindowClosed
-from handoff.inbox import assignment
+from handoff.inbox import assignment, placeholders
 from handoff.inbox.schemas import (
     AssignBody,
     HandoffDetailOut,
@@ -53,6 +53,8 @@ def domain_errors() -> Iterator[None]:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, str(error)) from error
     except ReplyWindowClosed as error:
         raise HTTPException(status.HTTP_409_CONFLICT, str(error)) from error
+    except placeholders.UnfilledPlaceholder as error:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, str(error)) from error
 
 
 @router.get("/handoffs", response_model=HandoffList)
@@ -98,6 +100,15 @@ def _held(handoff_id: int, agent: Agent) -> Callable[[Session], str]:
     return lambda session: assignment.require_held(session, handoff_id, agent).conversation_id
 
 
+def _filled(handoff_id: int, agent: Agent, text: str) -> Callable[[Session], str]:
+    """`text` with {agent_name}, {customer_name}, {order_id} (from a canned reply) filled
+    from the handoff `agent` holds; a value the conversation lacks is a 422."""
+    def fill(session: Session) -> str:
+        handoff = assignment.require_held(session, handoff_id, agent)
+        return placeholders.fill(text, placeholders.values_for(handoff, agent))
+    return fill
+
+
 # The routes below wait on the customer's channel as well as the database: they are async,
 # and every database step runs in a worker thread (store.db.in_session), committed before
 # the gateway tells anyone, so the event loop never waits on a lock.
@@ -138,8 +149,8 @@ async def send_message(handoff_id: HandoffId, body: TextBody, agent: InboxAgent)
     from handoff.conversations import flow
 
     with domain_errors():
-        await in_session(_held(handoff_id, agent))
-        return await flow.send_agent_message(handoff_id, agent.id, body.text)
+        text = await in_session(_filled(handoff_id, agent, body.text))
+        return await flow.send_agent_message(handoff_id, agent.id, text)
 
 
 @router.post(HANDOFF_PATH + "/notes", response_model=NoteOut, status_code=status.HTTP_201_CREATED)

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from handoff.ops.search import has_customer_message, local_day_start
+from handoff.ops.search import has_customer_message, local_day_end, local_day_start
 from store.models import Conversation, Handoff, SurveyAnswer, as_utc
 from store.settings import Settings, get_settings
 
@@ -86,7 +86,8 @@ def _fetch(session: Session, start: datetime, end: datetime) -> _Rows:
     ).all()
     handoffs = session.execute(
         select(Handoff.conversation_id, Handoff.reason, Handoff.created_at, Handoff.assigned_at,
-               Handoff.first_agent_reply_at, Handoff.resolved_at)
+               Handoff.first_agent_reply_at, Handoff.resolved_at,
+               Handoff.predicted_wait_seconds, Handoff.answered_at)
         .join(Conversation, Conversation.id == Handoff.conversation_id)
         .where(*in_range).order_by(Handoff.id)
     ).all()
@@ -175,6 +176,28 @@ def _timings(rows: _Rows) -> dict:
     }
 
 
+def _wait_promises(rows: _Rows) -> dict:
+    """The wait promised when queued (store.waits) against when an agent answered.
+
+    Error = actual − promised: negative when the customer was answered sooner than told
+    (under-promised), positive when they waited longer. Handoffs with no promise (nobody
+    was online) or not answered yet are counted, not measured."""
+    errors = [_seconds(h.created_at, h.answered_at) - h.predicted_wait_seconds
+              for h in rows.handoffs
+              if h.predicted_wait_seconds is not None and h.answered_at is not None]
+    kept = sum(error <= 0 for error in errors)
+    return {
+        "n": len(errors),
+        "no_time_promised": sum(h.predicted_wait_seconds is None for h in rows.handoffs),
+        "not_answered_yet": sum(h.predicted_wait_seconds is not None and h.answered_at is None
+                                for h in rows.handoffs),
+        "error_p50_seconds": _seconds_at(errors, 0.5),
+        "error_p90_seconds": _seconds_at(errors, 0.9),
+        "under_promised": kept,
+        "under_promised_share": ratio(kept, len(errors)),
+    }
+
+
 def _later_starts(session: Session, customer_ids: set[int]) -> dict[int, list[datetime]]:
     starts: dict[int, list[datetime]] = defaultdict(list)
     ordered = sorted(customer_ids)
@@ -210,7 +233,7 @@ def compute_metrics(
         raise ValueError("`to` must not be before `from`")
     settings = settings or get_settings()
     start = local_day_start(date_from, settings.timezone)
-    end = local_day_start(date_to + timedelta(1), settings.timezone)
+    end = local_day_end(date_to, settings.timezone)
     rows = _fetch(session, start, end)
     counts = _conversation_counts(rows, date_from, date_to, ZoneInfo(settings.timezone))
     containment, bot_resolutions = _containment(rows)
@@ -223,6 +246,7 @@ def compute_metrics(
         "handoffs": _handoff_counts(rows, counts["total"]),
         "ces": _ces(rows),
         **_timings(rows),
+        "wait_promises": _wait_promises(rows),
         "reopened_within_24h": _reopened(session, rows),
     }
 

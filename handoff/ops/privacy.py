@@ -5,12 +5,14 @@
     python -m handoff.ops.privacy customer --email X | --phone P | --wa-id W  --delete --yes
 
 `purge` anonymises conversations closed more than N days ago (RETENTION_DAYS, 365 by default):
-what people wrote goes, while what the metrics count stays (handoff reasons, statuses and
+what people wrote goes (and the email or WhatsApp number left for replies, with its resume
+links), while what the metrics count stays (handoff reasons, statuses and
 times, survey scores), so reports of past months do not change. A conversation counts as
 purged once its texts read "[removed]", so running it again (e.g. nightly) changes nothing.
 
-`customer --delete` removes the person's conversations, messages, handoffs, notes, survey
-answers, order requests and customer row. Their orders are kept, because the store must keep
+`customer --delete` removes the person's conversations (with the address left for replies and
+its resume links), messages, handoffs, notes, survey answers, order requests and customer
+row. Their orders are kept, because the store must keep
 its sales records, but the name, email, phone and shipping address on them are replaced by
 "[removed]". Every run that changes or exports data leaves an audit event (who="cli").
 """
@@ -32,7 +34,17 @@ from sqlalchemy.orm import Session
 from handoff.serialize import iso
 from nlu.patterns import normalise_email, normalise_phone
 from store import audit
-from store.models import Conversation, Customer, Handoff, Message, Note, SurveyAnswer, utcnow
+from store.follow_up import forget_address
+from store.models import (
+    Conversation,
+    Customer,
+    Handoff,
+    Message,
+    Note,
+    ResumeLink,
+    SurveyAnswer,
+    utcnow,
+)
 from store.orders.models import Order, OrderRequest
 
 REMOVED = "[removed]"
@@ -105,6 +117,13 @@ def _anonymise_batch(session: Session, ids: Sequence[str], report: PurgeReport) 
             answer.comment = None  # the score stays: it is what the CES report counts
             report.survey_answers += 1
             changed.add(answer.conversation_id)
+    for conversation in session.execute(
+            select(Conversation).where(Conversation.id.in_(ids),
+                                       Conversation.follow_up_via.is_not(None))).scalars():
+        forget_address(conversation)
+        changed.add(conversation.id)
+    session.execute(delete(ResumeLink).where(ResumeLink.conversation_id.in_(ids)),
+                    execution_options={"synchronize_session": False})
     return changed
 
 
@@ -179,9 +198,22 @@ def find_customers(session: Session, *, email: str | None = None, phone: str | N
     customers = list(session.execute(
         select(Customer).where(where).order_by(Customer.id)).scalars())
     if not customers:
+        customers = _left_only_for_replies(session, email=email and wanted,
+                                           phone=wanted if email is None else None)
+    if not customers:
         raise CustomerNotFound("no customer with that " + (
             "email" if email is not None else "phone" if phone is not None else "WhatsApp id"))
     return customers
+
+
+def _left_only_for_replies(session: Session, *, email: str | None,
+                           phone: str | None) -> list[Customer]:
+    """Someone known only by the address they left for replies in a chat (no customer row):
+    an unsaved Customer carrying it, so their conversations and orders are found."""
+    address = email or (phone if phone and phone.startswith("+") else f"+{phone}")
+    found = session.execute(select(Conversation.id).where(
+        Conversation.customer_id.is_(None), Conversation.follow_up_address == address)).first()
+    return [Customer(email=email, phone=None if email else address)] if found else []
 
 
 def _contact_keys(customers: Sequence[Customer]) -> tuple[set[str], set[str]]:
@@ -204,8 +236,14 @@ def _orders(session: Session, customers: Sequence[Customer]) -> list[Any]:
 
 
 def _conversations(session: Session, customers: Sequence[Customer]) -> list[Conversation]:
+    """Theirs, and those of no known customer where they left their address for replies."""
+    emails, phones = _contact_keys(customers)
+    ids = [c.id for c in customers if c.id is not None]
     return list(session.execute(
-        select(Conversation).where(Conversation.customer_id.in_([c.id for c in customers]))
+        select(Conversation).where(or_(
+            Conversation.customer_id.in_(ids),
+            Conversation.customer_id.is_(None)
+            & Conversation.follow_up_address.in_(emails | phones)))
         .order_by(Conversation.created_at, Conversation.id)).scalars())
 
 
@@ -221,6 +259,14 @@ def _conversation_json(session: Session, conversation: Conversation) -> dict[str
         "id": conversation.id, "channel": conversation.channel,
         "language": conversation.language, "created_at": iso(conversation.created_at),
         "closed_at": iso(conversation.closed_at), "close_reason": conversation.close_reason,
+        "follow_up": {"via": conversation.follow_up_via,
+                      "address": conversation.follow_up_address,
+                      "consent_at": iso(conversation.follow_up_consent_at)}
+        if conversation.follow_up_via else None,
+        "resume_links": [{"created_at": iso(link.created_at), "expires_at": iso(link.expires_at)}
+                         for link in session.execute(
+                             select(ResumeLink).where(ResumeLink.conversation_id == conversation.id)
+                             .order_by(ResumeLink.id)).scalars()],
         "messages": [
             {"seq": m.seq, "sender": m.sender.value, "text": m.text, "buttons": m.buttons,
              "created_at": iso(m.created_at)} for m in conversation.messages],
@@ -272,6 +318,7 @@ class DeleteReport:
     notes: int = 0
     survey_answers: int = 0
     order_requests: int = 0
+    resume_links: int = 0
     orders_anonymised: int = 0
     order_ids: list[str] = field(default_factory=list)
 
@@ -279,7 +326,7 @@ class DeleteReport:
 def delete_customer(session: Session, customers: Sequence[Customer]) -> DeleteReport:
     """Erases one person (see module doc: orders are kept with contact details removed)."""
 
-    report = DeleteReport(customers=len(customers))
+    report = DeleteReport(customers=sum(c.id is not None for c in customers))
     orders = _orders(session, customers)
     report.order_ids = [order.order_id for order in orders]
     ids = [conversation.id for conversation in _conversations(session, customers)]
@@ -295,6 +342,7 @@ def delete_customer(session: Session, customers: Sequence[Customer]) -> DeleteRe
             ("messages", delete(Message).where(Message.conversation_id.in_(batch))),
             ("order_requests",
              delete(OrderRequest).where(OrderRequest.conversation_id.in_(batch))),
+            ("resume_links", delete(ResumeLink).where(ResumeLink.conversation_id.in_(batch))),
             ("conversations", delete(Conversation).where(Conversation.id.in_(batch))),
         ):
             deleted = session.execute(statement, execution_options=quick).rowcount
@@ -308,7 +356,8 @@ def delete_customer(session: Session, customers: Sequence[Customer]) -> DeleteRe
             update(Order).where(Order.order_id.in_(batch)).values(
                 customer_name=REMOVED, email=REMOVED, phone=REMOVED, shipping_address=REMOVED),
             execution_options=quick).rowcount
-    session.execute(delete(Customer).where(Customer.id.in_([c.id for c in customers])),
+    session.execute(delete(Customer).where(
+        Customer.id.in_([c.id for c in customers if c.id is not None])),
                     execution_options=quick)
     session.expire_all()
     return report
@@ -360,7 +409,8 @@ def _run_customer(args: argparse.Namespace) -> int:
     with session_scope() as session:
         customers = find_customers(session, email=args.email, phone=args.phone,
                                    wa_id=args.wa_id)
-        target = "customer:" + ",".join(str(customer.id) for customer in customers)
+        target = "customer:" + ",".join(str(customer.id or "reply-address")
+                                        for customer in customers)
         if args.export:
             data = export_customer(session, customers)
             _write_json(args.export, data)

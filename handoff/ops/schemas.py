@@ -112,6 +112,15 @@ class Durations(OutModel):
     p50_seconds: float | None
     p90_seconds: float | None
 
+class WaitPromises(OutModel):
+    n: int
+    no_time_promised: int
+    not_answered_yet: int
+    error_p50_seconds: float | None
+    error_p90_seconds: float | None
+    under_promised: int
+    under_promised_share: float | None
+
 class Reopened(OutModel):
     closed: int
     reopened: int
@@ -128,6 +137,7 @@ class MetricsOut(OutModel):
     time_to_agent: Durations
     first_agent_response: Durations
     handling_time: Durations
+    wait_promises: WaitPromises
     reopened_within_24h: Reopened
 
     class Config:

@@ -48,7 +48,17 @@ class ConversationFilters:
 def local_day_start(day: date, tz_name: str | None = None) -> datetime:
     """Midnight of `day` in the store's time zone, as an aware datetime (compared in UTC)."""
     tz = ZoneInfo(tz_name or get_settings().timezone)
-    return datetime.combine(day, time.min, tzinfo=tz).astimezone(ZoneInfo("UTC"))
+    try:
+        return datetime.combine(day, time.min, tzinfo=tz).astimezone(ZoneInfo("UTC"))
+    except OverflowError:  # 0001-01-01 east of UTC: before anything stored (fuzzer-found)
+        return datetime.min.replace(tzinfo=ZoneInfo("UTC"))
+
+
+def local_day_end(day: date, tz_name: str | None = None) -> datetime:
+    """Midnight after `day` (the end of a range that includes `day`)."""
+    if day == date.max:
+        return datetime.max.replace(tzinfo=ZoneInfo("UTC"))
+    return local_day_start(day + timedelta(1), tz_name)
 
 
 def _has_handoff(*conditions: Any) -> Any:
@@ -82,7 +92,7 @@ def conditions(filters: ConversationFilters) -> list[Any]:
     if filters.date_from:
         where.append(Conversation.created_at >= local_day_start(filters.date_from))
     if filters.date_to:
-        where.append(Conversation.created_at < local_day_start(filters.date_to + timedelta(1)))
+        where.append(Conversation.created_at < local_day_end(filters.date_to))
     if filters.channel:
         where.append(Conversation.channel == filters.channel)
     if filters.language:
@@ -223,6 +233,7 @@ __all__ = [
     "facts_for",
     "filtered",
     "has_customer_message",
+    "local_day_end",
     "local_day_start",
     "previews_for",
     "resolved_by_bot",

@@ -40,6 +40,16 @@
   let session = load(STORE_KEY, null); // {conversation_id, token, last_seq, language}
   let outbox = load(OUTBOX_KEY, []); // frames awaiting their echo, in send order
 
+  // A link from a follow-up email reopens that conversation: #tokonusa-chat=<id>.<token>.
+  // The fragment never reaches a server; it is removed from the address bar at once.
+  const link = /^#tokonusa-chat=([0-9a-f]{32})\.([\w-]{16,})$/.exec(location.hash);
+  if (link) {
+    if (session?.conversation_id !== link[1]) { outbox = []; save(OUTBOX_KEY, outbox); }
+    session = { conversation_id: link[1], token: link[2], last_seq: 0, language: session?.language };
+    save(STORE_KEY, session);
+    history.replaceState(null, "", location.pathname + location.search);
+  }
+
   const shownSeqs = new Set();
   let language = session?.language || ((navigator.language || "").toLowerCase().startsWith("id") ? "id" : "en");
   let lastState = null;
@@ -236,13 +246,19 @@
     follow();
   }
 
+  // The server's one wait estimate (store/waits.py): minutes only when someone answers today.
+  function queuedText(frame) {
+    if (frame.back_at_label) return t("queued_back_at", { time: frame.back_at_label });
+    if (frame.wait_minutes) return t("queued_minutes", { minutes: frame.wait_minutes });
+    return t("queued_no_agent");
+  }
+
   function showState(frame) {
     lastState = frame;
     const closed = frame.state === "closed";
     newChatButton.hidden = !closed;
     form.hidden = closed;
-    const minutes = frame.wait_minutes;
-    if (frame.state === "queued") setStatus(minutes ? t("queued_minutes", { minutes }) : t("queued"), "waiting");
+    if (frame.state === "queued") setStatus(queuedText(frame), "waiting");
     else if (frame.state === "assigned") setStatus(t("joined", { name: frame.agent_name || t("agent") }), "joined");
     else if (closed) setStatus(t("closed"), "closed");
     else setStatus("");
@@ -471,5 +487,6 @@
   applyTexts();
   outbox.forEach(showPending); // typed before a reload, still to be delivered
   document.body.append(host);
-  if (session) connect(); // a returning visitor sees agent replies that arrived meanwhile
+  if (link) togglePanel(true); // opened from an email: show the conversation
+  else if (session) connect(); // a returning visitor sees agent replies that arrived meanwhile
 })();

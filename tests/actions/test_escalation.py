@@ -14,9 +14,10 @@ from actions.escalation import (
     escalation_reason,
     wait_message,
 )
-from store.conversations import WaitEstimate
 from store.db import session_scope
 from store.models import Agent, Conversation, Handoff, Owner, Role
+from store.waits import WaitEstimate
+from tests.hours import OPEN_ALL_DAY
 from tests.trackers import bot_event, make_tracker, user_event
 
 ORDER_CONVERSATION = [
@@ -88,7 +89,7 @@ async def test_complaint_apologises_and_gets_priority(database):
 async def test_wait_estimate_uses_queue_and_agents_online(database, monkeypatch):
     from store import settings
 
-    monkeypatch.setenv("OPENING_HOURS", "00:00-23:59:59")
+    monkeypatch.setenv("OPENING_HOURS", OPEN_ALL_DAY)
     settings.get_settings.cache_clear()
     now = datetime.now(timezone.utc)
     with session_scope() as session:
@@ -96,26 +97,33 @@ async def test_wait_estimate_uses_queue_and_agents_online(database, monkeypatch)
                           password_hash="x", last_seen_at=now))
     _, dispatcher = await escalate([user_event("human please", "request_human")], {},
                                    sender_id="first")
-    # Nobody ahead, one agent, no history yet: the default 6 minutes of handling.
+    # Nobody ahead, an agent free: about a minute.
     assert dispatcher.messages[-1]["response"] == "utter_handoff_queued"
-    assert dispatcher.messages[-1]["wait_minutes"] == 6
+    assert dispatcher.messages[-1]["wait_minutes"] == 1
     _, dispatcher = await escalate([user_event("human please", "request_human")], {},
                                    sender_id="second")
-    assert dispatcher.messages[-1]["wait_minutes"] == 12  # one customer ahead
+    assert dispatcher.messages[-1]["wait_minutes"] == 6  # one customer ahead, 6 min each
+    with session_scope() as session:
+        promised = [h.predicted_wait_seconds for h in
+                    session.execute(select(Handoff).order_by(Handoff.id)).scalars()]
+    assert promised == [60, 360]  # what the bot said is what is measured against
 
 
 def test_wait_message_is_honest_about_closed_hours_and_busy_agents():
     jakarta_morning = datetime(2026, 11, 24, 8, 0, tzinfo=timezone(timedelta(hours=7)))
-    closed = WaitEstimate(minutes=6, agents_online=0, queue_ahead=0, within_hours=False,
-                          opens_at=jakarta_morning)
+    closed = WaitEstimate(minutes=None, back_at=jakarta_morning, agents_online=1,
+                          queue_ahead=0, within_hours=False)
     response, variables = wait_message(closed)
     assert response == "utter_handoff_after_hours"
-    assert variables["opens_at"].startswith("08:00")
-    busy = WaitEstimate(minutes=18, agents_online=0, queue_ahead=2, within_hours=True,
-                        opens_at=jakarta_morning)
-    assert wait_message(busy) == ("utter_handoff_queued_no_agent_online", {"wait_minutes": 18})
-    staffed = WaitEstimate(minutes=4, agents_online=2, queue_ahead=1, within_hours=True,
-                           opens_at=jakarta_morning)
+    assert variables["opens_at"].startswith("08:00") and variables["opens_at"].endswith("(24/11)")
+    full_today = WaitEstimate(minutes=None, back_at=jakarta_morning, agents_online=1,
+                              queue_ahead=9, within_hours=True)
+    assert wait_message(full_today)[0] == "utter_handoff_queued_next_day"
+    nobody = WaitEstimate(minutes=None, back_at=None, agents_online=0, queue_ahead=2,
+                          within_hours=True)
+    assert wait_message(nobody) == ("utter_handoff_queued_no_agent_online", {})
+    staffed = WaitEstimate(minutes=4, back_at=None, agents_online=2, queue_ahead=1,
+                           within_hours=True)
     assert wait_message(staffed) == ("utter_handoff_queued", {"wait_minutes": 4})
 
 

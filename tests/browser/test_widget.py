@@ -5,8 +5,10 @@ from __future__ import annotations
 import httpx
 from playwright.sync_api import expect
 
+from store import settings
 from tests.browser import seed
 from tests.browser.fake_rasa import GREETING, THANKS, signed
+from tests.hours import OPEN_ALL_DAY
 
 BOT = "#tokonusa-chat .msg.bot:not(.welcome)"  # bot lines, not the greeting shown on opening
 MARKUP = '<img src=x onerror="alert(1)"><script>alert(2)</script><b>bold</b>'
@@ -62,8 +64,16 @@ def test_markup_typed_into_the_widget_is_shown_as_text(page):
     assert page.dialogs == []
 
 
-def test_customer_sees_the_wait_the_agent_joining_and_the_agent_by_name(page, service):
+def test_customer_sees_the_wait_the_agent_joining_and_the_agent_by_name(page, service,
+                                                                       monkeypatch):
+    monkeypatch.setenv("OPENING_HOURS", OPEN_ALL_DAY)
+    settings.get_settings.cache_clear()
     seed.create_agent("budi.agent", "Rina")
+    agent = httpx.Client(base_url=service)
+    token = agent.post("/api/v1/auth/login",
+                       json={"username": "budi.agent", "password": seed.PASSWORD}).json()["token"]
+    agent.headers["Authorization"] = f"Bearer {token}"
+    agent.post("/api/v1/agents/heartbeat").raise_for_status()  # online: the wait is in minutes
     page.goto("/")
     open_widget(page)
     send(page, "Saya mau bicara dengan orang")
@@ -75,12 +85,9 @@ def test_customer_sees_the_wait_the_agent_joining_and_the_agent_by_name(page, se
     httpx.post(f"{service}/rasa/callback", **signed(
         {"recipient_id": conversation_id, "text": "Saya hubungkan dengan petugas."})
                ).raise_for_status()
-    expect(page.locator("#tokonusa-chat .status")).to_contain_text("Menghubungkan Kakak ke petugas")
+    expect(page.locator("#tokonusa-chat .status")).to_contain_text(
+        "Menghubungkan Kakak ke petugas (sekitar")
 
-    agent = httpx.Client(base_url=service)
-    token = agent.post("/api/v1/auth/login",
-                       json={"username": "budi.agent", "password": seed.PASSWORD}).json()["token"]
-    agent.headers["Authorization"] = f"Bearer {token}"
     handoff_id = next(h["id"] for h in agent.get("/api/v1/handoffs?status=open").json()["items"]
                       if h["conversation_id"] == conversation_id)
     agent.post(f"/api/v1/handoffs/{handoff_id}/claim").raise_for_status()

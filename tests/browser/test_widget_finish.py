@@ -15,7 +15,7 @@ from store.db import session_scope
 from store.models import Conversation, Message
 from store.transcript import MAX_MESSAGE_CHARS
 from tests.browser import seed
-from tests.browser.fake_rasa import GREETING, THANKS
+from tests.browser.fake_rasa import GREETING, THANKS, signed
 from tests.browser.test_widget import BOT, open_widget, send
 
 WIDGET = "#tokonusa-chat"
@@ -41,8 +41,8 @@ def stored(conversation_id: str) -> Conversation | None:
 
 def bot_says(service: str, conversation_id: str, text: str, **extra) -> None:
     """What Rasa's callback does when the bot speaks on its own (or after an action)."""
-    httpx.post(f"{service}/rasa/callback",
-               json={"recipient_id": conversation_id, "text": text, **extra}).raise_for_status()
+    httpx.post(f"{service}/rasa/callback", **signed(
+        {"recipient_id": conversation_id, "text": text, **extra})).raise_for_status()
 
 
 @pytest.mark.parametrize("profile,locale", [("desktop", "id-ID"), ("iphone", "en-US"),

@@ -39,6 +39,8 @@ async def test_person_takes_over_with_full_context_then_survey_counts(stack):
         create_agent(session, username="ops", display_name="Ops", role=Role.ops,
                      password=PASSWORD)
         rina_id = rina.id
+    agent = login(stack.gateway_url, "rina")
+    agent.post("/api/v1/agents/heartbeat")  # someone is online: the wait is in minutes
     widget = await Widget.open(stack.gateway_url, locale="id-ID")
     await widget.say("kak paket ORD-583920 udah sampai mana ya")
     await widget.bot_says()
@@ -50,8 +52,6 @@ async def test_person_takes_over_with_full_context_then_survey_counts(stack):
     state = await widget.next_frame("state", state="queued")
     assert state["wait_minutes"] >= 1
 
-    agent = login(stack.gateway_url, "rina")
-    agent.post("/api/v1/agents/heartbeat")
     queue = agent.get("/api/v1/handoffs", params={"status": "open"}).json()["items"]
     mine = next(h for h in queue if h["conversation_id"] == widget.conversation_id)
     assert mine["reason"] == "customer_request"

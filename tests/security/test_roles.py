@@ -36,6 +36,11 @@ ROUTE_ROLES = {
     ("POST", "/api/v1/handoffs/{handoff_id}/assign"): OPS,
     ("GET", "/api/v1/team"): AGENT,
     ("GET", "/api/v1/canned-replies"): AGENT,
+    # Agents manage their own; shared ones are checked per reply (tests/handoff/inbox).
+    ("POST", "/api/v1/canned-replies"): AGENT,
+    ("PATCH", "/api/v1/canned-replies/{reply_id}"): AGENT,
+    ("DELETE", "/api/v1/canned-replies/{reply_id}"): AGENT,
+    ("GET", "/api/v1/handoffs/{handoff_id}/canned-replies"): AGENT,
     ("GET", "/api/v1/events"): AGENT,
     ("GET", "/api/v1/conversations/{conversation_id}"): AGENT,
     ("GET", "/api/v1/conversations"): OPS,

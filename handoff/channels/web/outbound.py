@@ -1,9 +1,11 @@
-"""The website chat: frames for every widget on a conversation (docs/widget-protocol.md)."""
+"""The website chat: frames for every widget on a conversation (docs/widget-protocol.md); what
+a customer who left misses goes to their email or WhatsApp (offline.py)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from handoff.channels.web import offline
 from handoff.live import conversation_topic, hub
 
 
@@ -27,6 +29,8 @@ class WebChannel:
 
     async def deliver_message(self, conversation_id: str, message: dict[str, Any]) -> None:
         hub.publish(conversation_topic(conversation_id), message_frame(message))
+        if message["sender"] != "customer":
+            offline.forward_soon(conversation_id)  # in case nobody is looking
 
     async def deliver_state(self, conversation_id: str, state: dict[str, Any]) -> None:
         hub.publish(conversation_topic(conversation_id), {"type": "state", **state})

@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import json
 import logging
+from collections import Counter
 from typing import Any
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
@@ -20,6 +21,7 @@ from handoff.conversations import flow
 from handoff.live import conversation_topic, hub
 from handoff.serialize import message_json
 from handoff.texts import customer_text
+from store import follow_up
 from store.db import is_transient, session_scope
 from store.models import Conversation
 from store.settings import get_settings
@@ -30,6 +32,8 @@ router = APIRouter()
 
 MAX_FRAME_BYTES = 16 * 1024
 UNAVAILABLE_RETRY_SECONDS = 2
+# Widgets attached to each conversation on this gateway: the last to leave says it left.
+_attached: Counter[str] = Counter()
 
 
 class Refused(Exception):
@@ -61,6 +65,7 @@ class ChatConnection:
         self.last_seq = 0
         self._send_lock = asyncio.Lock()
         self._forwarder: asyncio.Task | None = None
+        self._counted = False  # counted in _attached
         settings = get_settings()
         self.rate = SlidingWindow(settings.chat_message_limit, settings.chat_window_seconds)
         self.starts = SlidingWindow(settings.chat_starts_per_connection,
@@ -123,6 +128,9 @@ class ChatConnection:
             await self.send(frame)
         await self.send(state)
         replayed.set()
+        _attached[conversation_id] += 1
+        self._counted = True
+        await self.seen()
 
     async def prepare(self, language: str | None,
                       prepared: flow.PreparedConversation | None = None) -> None:
@@ -164,6 +172,40 @@ class ChatConnection:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self._forwarder
             self._forwarder = None
+        if self._counted:
+            self._counted = False
+            _attached[self.conversation_id] -= 1
+            if _attached[self.conversation_id] <= 0:
+                del _attached[self.conversation_id]
+            await self.seen()
+
+    async def seen(self) -> None:
+        """Record that a widget shows the conversation up to last_seq, or that the last one
+        here left: replies to a customer who left go to their email/WhatsApp (offline.py)."""
+        if self.conversation_id is None:
+            return
+        present = _attached[self.conversation_id] > 0
+        try:
+            # Shielded: a server cancelling the connection's task must not drop the update.
+            await asyncio.shield(asyncio.to_thread(_widget_seen, self.conversation_id,
+                                                   self.last_seq, present))
+        except Exception:  # presence is best effort; the chat itself goes on
+            logger.warning("Presence of %s not recorded", self.conversation_id, exc_info=True)
+
+
+def _widget_seen(conversation_id: str, shown_seq: int, present: bool) -> None:
+    with session_scope() as session:
+        follow_up.widget_seen(session, conversation_id, shown_seq, present=present)
+
+
+def _resumable(conversation_id: str, token: str) -> str:
+    """flow.resumable, where a link in a follow-up email also opens a stored conversation."""
+    found = flow.resumable(conversation_id, token)
+    if found == "refused":
+        with session_scope() as session:
+            if follow_up.resume_link_valid(session, conversation_id, token):
+                return "stored"
+    return found
 
 
 def _message_frames(session: Session, conversation_id: str, after_seq: int) -> list[dict]:
@@ -194,12 +236,13 @@ async def _handle(connection: ChatConnection, frame: dict[str, Any]) -> None:
     kind = frame.get("type")
     if kind == "ping":
         await connection.send({"type": "pong"})
+        await connection.seen()
     elif kind == "start":
         await _start_conversation(connection, _language_hint(frame.get("locale")))
     elif kind == "resume":
         conversation_id, token = str(frame.get("conversation_id") or ""), str(
             frame.get("token") or "")
-        found = await asyncio.to_thread(flow.resumable, conversation_id, token)
+        found = await asyncio.to_thread(_resumable, conversation_id, token)
         if found == "refused":
             await connection.error("unknown_conversation",
                                    "This conversation cannot be resumed; start a new one.")

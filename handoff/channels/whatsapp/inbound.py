@@ -27,6 +27,7 @@ from handoff.conversations import flow
 from handoff.serialize import message_json
 from handoff.texts import customer_text
 from nlu.patterns import normalise_phone
+from store import follow_up
 from store.db import session_scope
 from store.models import Conversation, Customer, Message, Owner, Sender
 from store.transcript import MAX_MESSAGE_CHARS, InvalidMessage, append_message
@@ -188,9 +189,24 @@ def customer_for(session: Session, wa_id: str, profile_name: str | None) -> Cust
     return customer
 
 
+def _followed_up_on_whatsapp(session: Session, wa_id: str) -> str | None:
+    """The open website conversation whose replies go to this WhatsApp number: an answer to a
+    follow-up continues it (the customer never repeats anything)."""
+    return session.execute(
+        select(Conversation.id).where(
+            Conversation.follow_up_via == follow_up.WHATSAPP,
+            Conversation.follow_up_address == "+" + wa_id, Conversation.closed_at.is_(None))
+        .order_by(Conversation.created_at.desc())
+    ).scalars().first()
+
+
 def _conversation_for(wa_id: str, profile_name: str | None) -> str:
-    """The customer's open WhatsApp conversation, or a new one when none is open."""
+    """The web conversation followed up on this number, else the customer's open WhatsApp
+    conversation, else a new one."""
     with session_scope() as session:
+        followed_up = _followed_up_on_whatsapp(session, wa_id)
+        if followed_up:
+            return followed_up
         customer = customer_for(session, wa_id, profile_name)
         customer_id = customer.id
         conversation_id = session.execute(

@@ -4,13 +4,15 @@ Bot buttons become reply buttons (up to three) or a list (more, e.g. the 1–7 C
 with "skip"), long texts are split at WhatsApp's limit, and every send is recorded on the
 message (wamid, delivery status, error) so the agent can see what reached the customer.
 Free-form messages may only be sent within 24 hours of the customer's last message; outside
-that window nothing is sent and the message is marked failed.
+that window the approved template of WHATSAPP_TEMPLATE_NAME carries the text (its body's one
+parameter), and without one nothing is sent and the message is marked failed.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -41,12 +43,30 @@ MAX_LIST_ROWS = 10
 ROW_TITLE_LIMIT = 24
 ROW_ID_LIMIT = 200
 ROW_DESCRIPTION_LIMIT = 72
+# A template parameter may hold no line breaks, tabs or runs of spaces; the approved body
+# around it is short, and the whole message stays under WhatsApp's 1024 characters.
+TEMPLATE_PARAMETER_LIMIT = 900
 
 WINDOW_CLOSED = str(ReplyWindowClosed())
 
 # The notice for each state a widget would show as its status line.
 STATE_TEXTS = {"queued": "whatsapp.queued", "assigned": "conversation.agent_joined",
                "closed": "whatsapp.closed"}
+
+
+def reachable(conversation: Conversation, now: datetime) -> bool:
+    """Whether a message can reach the customer now: the window is open, or a template can
+    reopen it."""
+    return within_window(conversation, now) or bool(get_settings().follow_up.whatsapp_template)
+
+
+def _state_text_key(state: dict[str, Any]) -> str:
+    """A queued customer hears the wait the way the widget shows it (store.waits)."""
+    if state["state"] != "queued":
+        return STATE_TEXTS[state["state"]]
+    if state.get("back_at_label"):
+        return "whatsapp.queued_back_at"
+    return "whatsapp.queued" if state.get("wait_minutes") else "whatsapp.queued_no_agent"
 
 
 def within_window(conversation: Conversation, now: datetime) -> bool:
@@ -139,6 +159,39 @@ def outgoing_messages(
             {"to": to, "type": "interactive", "interactive": interactive}]
 
 
+def template_message(to: str, text: str, language: str) -> dict[str, Any]:
+    """The approved template (WHATSAPP_TEMPLATE_NAME) with `text` as its body's parameter,
+    for when the 24-hour window is closed (Cloud API "template" message)."""
+    settings = get_settings().follow_up
+    parameter = re.sub(r"\s+", " ", text).strip()
+    if len(parameter) > TEMPLATE_PARAMETER_LIMIT:
+        parameter = parameter[:TEMPLATE_PARAMETER_LIMIT - 1].rstrip() + "…"
+    code = settings.whatsapp_template_languages.get(language, language)
+    return {"to": to, "type": "template", "template": {
+        "name": settings.whatsapp_template,
+        "language": {"policy": "deterministic", "code": code},
+        "components": [{"type": "body", "parameters": [{"type": "text", "text": parameter}]}],
+    }}
+
+
+async def send_text(to: str, text: str, buttons: list[dict[str, str]] | None, language: str,
+                    *, window_open: bool) -> str:
+    """Send one message to a WhatsApp number: free-form (with its buttons) inside the
+    24-hour window, else as the template; returns the last wamid."""
+    if not get_settings().whatsapp.enabled:
+        raise graph_api.WhatsAppSendError("The WhatsApp channel is not configured")
+    if window_open:
+        payloads = outgoing_messages(to, text, buttons, language)
+    elif get_settings().follow_up.whatsapp_template:
+        payloads = [template_message(to, text, language)]
+    else:
+        raise graph_api.WhatsAppSendError(WINDOW_CLOSED)
+    wamid = ""
+    for payload in payloads:
+        wamid = await graph_api.send_message(payload)
+    return wamid
+
+
 # --- delivery records -------------------------------------------------------------------------
 
 def record_delivery(
@@ -202,8 +255,9 @@ def _state_notice(conversation_id: str, state: dict[str, Any]) -> dict[str, Any]
         since = _state_since(session, conversation, kind) if conversation else None
         if since is None or _said_since(session, conversation_id, since):
             return None
-        text = customer_text(STATE_TEXTS[kind], conversation.language,
-                             minutes=state.get("wait_minutes") or 1,
+        text = customer_text(_state_text_key(state), conversation.language,
+                             minutes=state.get("wait_minutes"),
+                             time=state.get("back_at_label"),
                              name=state.get("agent_name") or "")
         return message_json(append_message(session, conversation_id, Sender.system, text))
 
@@ -213,23 +267,17 @@ class WhatsAppChannel:
 
     name = CHANNEL
     # The gateway asks before an agent reply or a survey (handoff.conversations.flow._window_open).
-    within_window = staticmethod(within_window)
+    reachable = staticmethod(reachable)
 
     async def deliver_message(self, conversation_id: str, message: dict[str, Any]) -> None:
         if message["sender"] == "customer":
             return  # their own words are already on their phone
         wa_id, language, window_open = await asyncio.to_thread(_recipient, conversation_id)
         try:
-            if not get_settings().whatsapp.enabled:
-                raise graph_api.WhatsAppSendError("The WhatsApp channel is not configured")
             if not wa_id:
                 raise graph_api.WhatsAppSendError("The customer has no WhatsApp number")
-            if not window_open:
-                raise graph_api.WhatsAppSendError(WINDOW_CLOSED)
-            wamid = None
-            for payload in outgoing_messages(wa_id, message["text"], message.get("buttons"),
-                                             language):
-                wamid = await graph_api.send_message(payload)
+            wamid = await send_text(wa_id, message["text"], message.get("buttons"), language,
+                                    window_open=window_open)
         except graph_api.WhatsAppSendError as error:
             logger.warning("WhatsApp message %s not delivered: %s", message["id"], error)
             await asyncio.to_thread(record_delivery, message["id"], "failed", error=str(error))

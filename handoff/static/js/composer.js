@@ -1,7 +1,8 @@
 // The reply box of the inbox: a reply to the customer or an internal note, canned replies
-// in the conversation's language (a filterable menu, also on the "t" key), a length counter,
-// and throttled typing notifications.
-import { get, post, query } from "./api.js";
+// in the conversation's language with placeholders filled by the server (a filterable menu,
+// also on the "t" key), a length counter, and throttled typing notifications.
+import { get, post } from "./api.js";
+import { openCannedManager } from "./canned-replies.js";
 import { h } from "./dom.js";
 import { t } from "./i18n.js";
 
@@ -10,7 +11,7 @@ const MAX_CHARS = 4000; // handoff.schemas.MAX_MESSAGE_CHARS
 const COUNTER_FROM = 3600;
 const chars = (text) => [...text.trim()].length; // as the server counts: code points
 
-export function createComposer({ handoff, language, me, draft = "", onMessage, onNote, onError }) {
+export function createComposer({ handoff, me, draft = "", onMessage, onNote, onError }) {
   let mode = "reply";
   let blockedBecause = t("composer.claimFirst"); // why replying is not possible now, or null
   let lastTyping = 0;
@@ -27,11 +28,14 @@ export function createComposer({ handoff, language, me, draft = "", onMessage, o
     placeholder: t("composer.cannedFilter") });
   const options = h("ul", { className: "canned-options", role: "listbox", "aria-label": t("composer.canned") });
   const menu = h("div", { className: "canned-menu", hidden: true }, filter, options);
+  const manage = h("button", { type: "button", className: "ghost", text: t("canned.manage"),
+    onclick: () => openCannedManager(me, loadCanned) });
   const tabs = ["reply", "note"].map((name) => h("button", {
     type: "button", className: "tab", "data-mode": name, text: t(`composer.${name}`), onclick: () => setMode(name),
   }));
   const form = h("form", { className: "composer" },
-    h("div", { className: "composer-bar" }, h("div", { className: "tabs", role: "group" }, tabs), cannedButton),
+    h("div", { className: "composer-bar" }, h("div", { className: "tabs", role: "group" }, tabs),
+      h("div", { className: "canned-bar" }, cannedButton, manage)),
     menu,
     input,
     h("div", { className: "composer-bar" }, who, counter, send));
@@ -95,6 +99,8 @@ export function createComposer({ handoff, language, me, draft = "", onMessage, o
 
   function insert(reply) {
     input.value = input.value ? `${input.value} ${reply.text}` : reply.text;
+    // A value this conversation lacks: the agent replaces it (the server refuses it raw).
+    onError(reply.missing?.length ? t("composer.cannedMissing", reply.missing.map((name) => `{${name}}`).join(", ")) : "");
     closeCanned();
     refresh();
   }
@@ -120,7 +126,7 @@ export function createComposer({ handoff, language, me, draft = "", onMessage, o
     else if (event.key === "Enter") {
       event.preventDefault();
       const chosen = options.querySelector("[aria-selected=true]");
-      const reply = replies.find((r) => r.id === chosen?.dataset.id);
+      const reply = replies.find((r) => String(r.id) === chosen?.dataset.id);
       if (reply) insert(reply);
     }
   });
@@ -137,8 +143,14 @@ export function createComposer({ handoff, language, me, draft = "", onMessage, o
     post(`/api/v1/handoffs/${handoff.id}/typing`).catch(() => {}); // a lost typing hint is harmless
   });
 
-  get(`/api/v1/canned-replies${query({ language })}`).then(({ items }) => { replies = items; },
-    () => { cannedButton.hidden = true; });
+  // Filled for this handoff, in the conversation's language (GET /handoffs/{id}/canned-replies).
+  function loadCanned() {
+    get(`/api/v1/handoffs/${handoff.id}/canned-replies`).then(({ items }) => {
+      replies = items;
+      cannedButton.hidden = false;
+    }, () => { cannedButton.hidden = true; });
+  }
+  loadCanned();
 
   refresh();
   return {

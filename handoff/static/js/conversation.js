@@ -4,7 +4,7 @@ import { ApiError, get, post } from "./api.js";
 import { $, formatDateTime, formatRupiah, h } from "./dom.js";
 import { language, onLanguageChange, t } from "./i18n.js";
 import { createComposer } from "./composer.js";
-import { appendMessage, renderTranscript } from "./transcript.js";
+import { appendMessage, renderTranscript, updateMessage } from "./transcript.js";
 
 const TYPING_SHOW_MS = 5000;
 let current = null; // { handoff, conversation, me, view }
@@ -91,7 +91,7 @@ function render() {
   const actions = h("div", { className: "actions" });
   const notes = notesCard(handoff.notes || []);
   const composer = createComposer({
-    handoff, language: conversation.language || handoff.language, me: current.me,
+    handoff, me: current.me,
     draft: current.view?.composer.draft() || "", // kept when the page is re-rendered
     onMessage: (message) => { appendMessage(transcript, message); scrollDown(transcript); },
     onNote: (note) => notes.list.append(noteNode(note)),
@@ -105,7 +105,8 @@ function render() {
         h("p", { className: "tags" }, status,
           h("span", { className: "tag reason", text: t(`reason.${handoff.reason}`, handoff.reason) }),
           h("span", { className: "tag", text: `${t("conv.channel")}: ${conversation.channel || handoff.channel}` }),
-          h("span", { className: "tag", text: `${t("conv.language")}: ${(conversation.language || handoff.language || "?").toUpperCase()}` }))),
+          h("span", { className: "tag", text: `${t("conv.language")}: ${(conversation.language || handoff.language || "?").toUpperCase()}` }),
+          handoff.follow_up && h("span", { className: "tag follow-up", text: t(`conv.followUp.${handoff.follow_up.via}`, handoff.follow_up.address) }))),
       actions),
     error,
     h("div", { className: "conv-body" },
@@ -248,6 +249,9 @@ export const conversationEvents = {
     const { transcript, typing } = current.view;
     if (message.sender === "customer") typing.hidden = true;
     if (appendMessage(transcript, message)) scrollDown(transcript);
+  },
+  delivery({ conversation_id: conversationId, message }) {
+    if (current?.conversation.id === conversationId) updateMessage(current.view.transcript, message);
   },
   typing({ conversation_id: conversationId }) {
     if (current?.conversation.id !== conversationId) return;

@@ -213,6 +213,7 @@ function listen() {
   });
   source.addEventListener("message", (event) => conversationEvents.message(JSON.parse(event.data)));
   source.addEventListener("typing", (event) => conversationEvents.typing(JSON.parse(event.data)));
+  source.addEventListener("delivery", (event) => conversationEvents.delivery(JSON.parse(event.data)));
   // Logged out elsewhere, deactivated or expired: back to the sign-in form. After this tab
   // changed the password it holds a new token: follow the events with that one.
   source.addEventListener("session_ended", () => {

@@ -14,11 +14,17 @@ function tile(label, value, hint, testId) {
     h("span", { className: "hint", text: hint }));
 }
 
+// Answered minus promised: "−1m 20s" sooner than the customer was told, "+2m" later.
+const signedDuration = (seconds) => (seconds === null || seconds === undefined ? "–"
+  : `${seconds < 0 ? "−" : "+"}${formatDuration(Math.abs(seconds))}`);
+const promiseError = (w) => (w?.n ? `${signedDuration(w.error_p50_seconds)} / ${signedDuration(w.error_p90_seconds)}` : "–");
+
 const timeText = (times) => (times?.n ? `${formatDuration(times.p50_seconds)} / ${formatDuration(times.p90_seconds)}` : "–");
 const timeHint = (hint, times) => `p50 / p90 · ${hint} · ${t("dash.sample", times?.n ?? 0)}`;
 
 function tiles(m) {
   const { containment: c, handoffs, ces, bot_resolutions: bot, reopened_within_24h: reopened } = m;
+  const promises = m.wait_promises;
   return [
     tile(t("dash.conversations"), formatNumber(m.conversations.total), t("dash.conversationsHint"), "conversations"),
     tile(t("dash.containment"), formatPercent(c.rate), t("dash.containmentHint", c.without_human, c.closed), "containment"),
@@ -32,6 +38,10 @@ function tiles(m) {
     tile(t("dash.timeToAgent"), timeText(m.time_to_agent), timeHint(t("dash.timeToAgentHint"), m.time_to_agent), "time-to-agent"),
     tile(t("dash.firstResponse"), timeText(m.first_agent_response), timeHint(t("dash.firstResponseHint"), m.first_agent_response), "first-response"),
     tile(t("dash.handling"), timeText(m.handling_time), timeHint(t("dash.handlingHint"), m.handling_time), "handling-time"),
+    tile(t("dash.promiseKept"), formatPercent(promises?.under_promised_share),
+      t("dash.promiseKeptHint", promises?.under_promised ?? 0, promises?.n ?? 0, promises?.no_time_promised ?? 0), "wait-promise-kept"),
+    tile(t("dash.promiseError"), promiseError(promises),
+      `p50 / p90 · ${t("dash.promiseErrorHint")} · ${t("dash.sample", promises?.n ?? 0)}`, "wait-promise-error"),
   ];
 }
 

@@ -18,12 +18,26 @@ export function messageNode(message) {
       h("time", { dateTime: message.created_at || message.timestamp || "", text: formatTime(message.created_at || message.timestamp) }),
       message.intent && h("span", { className: "msg-intent", text: `${message.intent} ${message.confidence !== undefined ? Math.round(message.confidence * 100) + "%" : ""}` })),
     h("p", { className: "msg-text", text: message.text }),
-    buttons);
+    buttons,
+    deliveryNote(message));
+}
+
+// Where a message went outside the chat (WhatsApp, or email/WhatsApp to a customer who left).
+function deliveryNote(message) {
+  if (!message.delivery_status) return null;
+  const failed = message.delivery_status === "failed";
+  return h("small", { className: `msg-delivery${failed ? " failed" : ""}`,
+    text: failed ? t("delivery.failed", message.delivery_error || "?") : t(`delivery.${message.delivery_status}`, message.delivery_status) });
 }
 
 /** Replaces the list's content with the messages, in seq order. */
 export function renderTranscript(list, messages) {
   list.replaceChildren(...messages.map(messageNode));
+}
+
+/** Shows a message's new delivery status (a live `delivery` event). */
+export function updateMessage(list, message) {
+  list.querySelector(`[data-seq="${message.seq}"]`)?.replaceWith(messageNode(message));
 }
 
 /** Adds a live message unless that seq is already shown (SSE may repeat after a reconnect). */

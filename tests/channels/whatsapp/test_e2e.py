@@ -73,12 +73,12 @@ async def test_whatsapp_customer_order_handoff_and_survey_on_the_real_stack(stac
     phone.say("rina.wijaya@example.com")
     assert "JP5839200123" in text_of(await phone.receives(lambda b: "JP58" in text_of(b)))
 
+    agent = login(stack.gateway_url)
+    agent.post("/api/v1/agents/heartbeat")  # someone is online: the wait is in minutes
     phone.say("mau ngomong sama CS")
     queued = await phone.receives(lambda b: "menit" in text_of(b))
     assert "tidak perlu mengulang" in text_of(queued).lower()
 
-    agent = login(stack.gateway_url)
-    agent.post("/api/v1/agents/heartbeat")
     mine = None
     for _ in range(50):  # queued for agents once announced, right after the reply went out
         queue = agent.get("/api/v1/handoffs", params={"status": "open"}).json()["items"]

@@ -57,4 +57,5 @@ async def test_one_instance_sweeps_idle_conversations_at_a_time(shop_db):
         other_instance.execute(lock, {"key": idle.SWEEP_LOCK_KEY})
         assert await idle.sweep_unless_busy() is None
         other_instance.execute(unlock, {"key": idle.SWEEP_LOCK_KEY})
-    assert await idle.sweep_unless_busy() == {"surveyed": 0, "closed": 0, "announced": 0}
+    assert await idle.sweep_unless_busy() == {"surveyed": 0, "closed": 0, "announced": 0,
+                                              "forwarded": 0}

@@ -13,6 +13,8 @@ c7    11-03 06:00     11-03      web      +15m idle           –               
 c9    10-31 16:59     10-31 (out of range: handoff + CES 1 must not count)
 c10   11-03 17:00     11-04 (out of range; customer 5 comes back 10h45m after c7 closed)
 Customer 1 owns c1 and c3: c3 starts 18h50m after c1 closed, so c1 was reopened.
+Wait promised when queued -> answered (first claim): c4 120 s -> 100 s, c5 240 s -> 300 s,
+c6 no time promised (nobody online) -> 50 s.
 
 Every conversation above has a customer message. Two more have none and must count
 nowhere (a widget opened and never written in, from before a `start` stored nothing):
@@ -43,9 +45,12 @@ def at(day: int, hour: int, minute: int = 0, month: int = 11) -> datetime:
 
 
 def handoff(start: datetime, reason: str, assigned: int | None = None,
-            reply: int | None = None, handled: int | None = None) -> dict:
+            reply: int | None = None, handled: int | None = None,
+            promised: int | None = None) -> dict:
     assigned_at = start + timedelta(seconds=assigned) if assigned is not None else None
     return {
+        "predicted_wait_seconds": promised,
+        "answered_at": assigned_at,
         "reason": reason,
         "created_at": start,
         "assigned_at": assigned_at,
@@ -73,10 +78,11 @@ def fixture_data(shop_db) -> None:
     c("c3", created_at=at(1, 20), closed_at=at(1, 20, 10), close_reason="goodbye",
       customer_id=1, surveys=[{"score": None, "declined": True}])
     c("c4", created_at=at(2, 2), closed_at=at(2, 2, 20), close_reason="resolved",
-      customer_id=3, handoffs=[handoff(at(2, 2), "complaint", 100, 20, 600)],
+      customer_id=3, handoffs=[handoff(at(2, 2), "complaint", 100, 20, 600, promised=120)],
       surveys=[{"score": 3, "human_involved": True}])
     c("c5", created_at=at(2, 4), channel="whatsapp", closed_at=at(2, 4, 30),
-      close_reason="resolved", handoffs=[handoff(at(2, 4), "order_delayed", 300, 40, 1200)],
+      close_reason="resolved", handoffs=[handoff(at(2, 4), "order_delayed", 300, 40, 1200,
+                                                          promised=240)],
       surveys=[{"score": 5, "human_involved": True}])
     c("c6", created_at=at(3, 5), handoffs=[handoff(at(3, 5), "complaint", 50)])
     c("c7", created_at=at(3, 6), closed_at=at(3, 6, 15), close_reason="idle", customer_id=5)
@@ -123,6 +129,10 @@ EXPECTED = {
     "first_agent_response": {"n": 2, "p50_seconds": 30.0, "p90_seconds": 38.0},
     # [600, 1200]: p50 = 900; p90 = 600 + 0.9 * 600 = 1140
     "handling_time": {"n": 2, "p50_seconds": 900.0, "p90_seconds": 1140.0},
+    # actual - promised: c4 100-120 = -20, c5 300-240 = 60; p50 = 20, p90 = -20 + 0.9 * 80
+    "wait_promises": {"n": 2, "no_time_promised": 1, "not_answered_yet": 0,
+                      "error_p50_seconds": 20.0, "error_p90_seconds": 52.0,
+                      "under_promised": 1, "under_promised_share": 0.5},
     # c1 (c3 18h50m later) and c7 (c10 10h45m later, outside the range) of 6 closed
     "reopened_within_24h": {"closed": 6, "reopened": 2, "rate": 0.3333},
 }
@@ -177,6 +187,16 @@ def test_bad_ranges_are_422(client, shop_db, query, field):
     response = client.get(f"/api/v1/metrics?{query}", headers=ops.headers)
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["query", field]
+
+
+@pytest.mark.parametrize("url", [
+    "/api/v1/metrics?from=0001-01-01&to=0001-01-02", "/api/v1/metrics?to=0001-01-02",
+    "/api/v1/metrics?from=9999-12-30&to=9999-12-31",
+    "/api/v1/conversations?from=0001-01-01&to=9999-12-31"])
+def test_the_first_and_last_calendar_days_are_ranges_not_crashes(client, shop_db, url):
+    """Found by the OpenAPI fuzzer: year 1 in Jakarta is before UTC's year 1 (a 500)."""
+    ops = add_agent("olivia", role="ops")
+    assert client.get(url, headers=ops.headers).status_code == 200
 
 
 def test_percentiles_interpolate_linearly():

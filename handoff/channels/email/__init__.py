@@ -1,0 +1,1 @@
+"""Email: outbound only, for website customers who asked for the reply by email."""
