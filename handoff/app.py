@@ -8,21 +8,21 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy import text
 
 from handoff import pages
 from handoff.auth import admin, login
 from handoff.channels.web import routes as web_routes
 from handoff.channels.whatsapp import outbound as whatsapp_outbound
 from handoff.channels.whatsapp import routes as whatsapp_routes
-from handoff.conversations import callback, flow, idle, rasa_client
+from handoff.conversations import awaiting_reply, callback, flow, idle, rasa_client
+from handoff.conversations.warm_up import WarmUp, database_answers
 from handoff.inbox import canned, events, handoffs
 from handoff.live import hub
 from handoff.ops import dashboard, transcripts
 from handoff.pages import STATIC_DIR
 from handoff.web_security import BodySizeLimit, SecurityHeaders
-from store.db import get_engine
 
 API_PREFIX = "/api/v1"
 
@@ -31,9 +31,12 @@ API_PREFIX = "/api/v1"
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     whatsapp_outbound.register_if_configured()  # the web chat needs no registering
     await hub.start()  # no-op unless LIVE_FANOUT=redis
-    sweeper = asyncio.create_task(idle.run_forever()) if app.state.idle_sweeper else None
+    warming = asyncio.create_task(app.state.warm_up.run())
+    # Sweepers: idle sessions (survey, close) and messages whose gateway died mid-turn.
+    sweepers = [asyncio.create_task(sweep()) for sweep in (
+        idle.run_forever, awaiting_reply.run_forever)] if app.state.idle_sweeper else []
     yield
-    if sweeper:
+    for sweeper in [warming, *sweepers]:
         sweeper.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await sweeper
@@ -50,6 +53,7 @@ def create_app(*, idle_sweeper: bool = True) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.idle_sweeper = idle_sweeper
+    app.state.warm_up = WarmUp()
     # The JSON API of the agent inbox and ops pages (docs/api.md), one router per resource.
     for module in (login, handoffs, transcripts, dashboard, canned, events, admin):
         app.include_router(module.router, prefix=API_PREFIX)
@@ -62,10 +66,12 @@ def create_app(*, idle_sweeper: bool = True) -> FastAPI:
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
-    @app.get("/healthz", tags=["health"])
-    def healthz() -> dict[str, str]:
-        with get_engine().connect() as connection:
-            connection.execute(text("SELECT 1"))
-        return {"status": "ok", "database": "ok"}
+    @app.get("/healthz", tags=["health"], responses={503: {"description": "warming up"}})
+    def healthz() -> JSONResponse:
+        """Ready: the database answers and the gateway has warmed up (warm_up.py)."""
+        database_answers()
+        if not app.state.warm_up.ready:
+            return JSONResponse({"status": "warming up", "database": "ok"}, status_code=503)
+        return JSONResponse({"status": "ok", "database": "ok"})
 
     return app

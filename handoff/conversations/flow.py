@@ -14,6 +14,8 @@ import hmac
 import logging
 import secrets
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy import select
@@ -27,6 +29,7 @@ from handoff.live import INBOX, hub
 from handoff.serialize import handoff_summary_json, message_json
 from handoff.texts import customer_text
 from nlu.language import choose_language
+from store import pending_replies
 from store.conversations import (
     close_conversation,
     create_handoff,
@@ -189,8 +192,8 @@ async def customer_message(
     owner, channel, metadata, handoff_id = route
     await channel_for(channel).deliver_message(conversation_id, stored)
     if owner == Owner.bot:
-        message_id = f"{conversation_id}-{stored['seq']}"
-        _in_background(_to_bot(conversation_id, payload or text, metadata, message_id))
+        _in_background(to_bot(conversation_id, stored["id"], stored["seq"], payload or text,
+                              metadata))
     else:
         hub.publish(INBOX, {"event": "message", "data": {
             "conversation_id": conversation_id, "handoff_id": handoff_id, "message": stored}})
@@ -221,13 +224,21 @@ def _store_customer_message(
             )
         message = append_message(session, conversation_id, Sender.customer, text,
                                  client_message_id=client_message_id)
+        message.payload = payload[:500] if payload else None
         conversation.last_customer_message_at = message.created_at
-        stored = message_json(message)
         owner, channel = conversation.owner, conversation.channel
-        metadata = {"channel": channel, "customer_id": conversation.customer_id,
-                    "locale": conversation.language}
+        if owner == Owner.bot:  # awaiting the bot's reply, held by this gateway
+            message.reply_pending_until = pending_replies.lease_end()
+        stored = message_json(message)
         handoff = open_handoff(session, conversation_id) if owner == Owner.human else None
-        return stored, (owner, channel, metadata, handoff.id if handoff else None)
+        return stored, (owner, channel, bot_metadata(conversation),
+                        handoff.id if handoff else None)
+
+
+def bot_metadata(conversation: Conversation) -> dict[str, Any]:
+    """What Rasa gets with each customer message (the actions read channel and locale)."""
+    return {"channel": conversation.channel, "customer_id": conversation.customer_id,
+            "locale": conversation.language}
 
 
 def _default_language() -> str:
@@ -236,33 +247,72 @@ def _default_language() -> str:
     return get_settings().default_language
 
 
-async def _to_bot(
-    conversation_id: str, text: str, metadata: dict[str, Any], message_id: str
-) -> None:
-    async with conversation_turn(conversation_id):
-        try:
-            turn = await rasa_client.send_to_bot(conversation_id, text, metadata, message_id)
-        except rasa_client.RasaUnavailable:
-            logger.exception("Rasa did not take a message of %s", conversation_id)
-            await _escalate_assistant_unavailable(conversation_id, "the Rasa server")
-            return
-        await bot_messages(conversation_id, turn.said_before_failure())
-        if turn.failed_actions:
-            failed = ", ".join(sorted({f["action"] for f in turn.failed_actions}))
-            logger.error("Custom actions failed in %s: %s", conversation_id, failed)
-            await _escalate_assistant_unavailable(
-                conversation_id, f"the action server (failed: {failed})")
+async def to_bot(conversation_id: str, message_pk: int, seq: int, text: str,
+                 metadata: dict[str, Any]) -> None:
+    """The bot's turn for one stored customer message, under this gateway's lease on it
+    (renewed until the turn ends) and the conversation's turn lock."""
+    async with holding_reply_lease(message_pk), conversation_turn(conversation_id):
+        await bot_turn(conversation_id, message_pk, seq, text, metadata)
 
 
-async def _escalate_assistant_unavailable(conversation_id: str, part: str) -> None:
-    """No silence: the customer hears why and a person takes over with the transcript."""
-    await with_db_retry(lambda: _queue_for_person(conversation_id, part))
+async def bot_turn(conversation_id: str, message_pk: int, seq: int, text: str,
+                   metadata: dict[str, Any]) -> None:
+    """Send the message to Rasa, store and deliver what the bot said; the caller holds the
+    conversation's turn. The message stops awaiting its reply when the turn is recorded."""
+    message_id = f"{conversation_id}-{seq}"  # its name in Rasa's tracker
+    try:
+        turn = await rasa_client.send_to_bot(conversation_id, text, metadata, message_id)
+    except rasa_client.RasaUnavailable:
+        logger.exception("Rasa did not take a message of %s", conversation_id)
+        await escalate_assistant_unavailable(conversation_id, "the Rasa server",
+                                             answered=message_pk)
+        return
+    await bot_messages(conversation_id, turn.said_before_failure(), answered=message_pk)
+    if turn.failed_actions:
+        failed = ", ".join(sorted({f["action"] for f in turn.failed_actions}))
+        logger.error("Custom actions failed in %s: %s", conversation_id, failed)
+        await escalate_assistant_unavailable(
+            conversation_id, f"the action server (failed: {failed})")
+
+
+@asynccontextmanager
+async def holding_reply_lease(message_pk: int) -> AsyncIterator[None]:
+    """Renew this gateway's lease on the message while the block runs; when the gateway
+    dies the renewals stop and another instance takes the turn over (awaiting_reply)."""
+    async def renew_forever() -> None:
+        while True:
+            await asyncio.sleep(pending_replies.RENEW_SECONDS)
+            try:
+                await asyncio.to_thread(_renew_lease, message_pk)
+            except Exception as error:  # the database restarting: the next renewal may work
+                logger.warning("Lease on message %s not renewed: %s", message_pk,
+                               type(error).__name__)
+
+    renewer = asyncio.get_running_loop().create_task(renew_forever())
+    try:
+        yield
+    finally:
+        renewer.cancel()
+
+
+def _renew_lease(message_pk: int) -> None:
+    with session_scope() as session:
+        pending_replies.renew(session, message_pk)
+
+
+async def escalate_assistant_unavailable(conversation_id: str, part: str,
+                                         answered: int | None = None) -> None:
+    """No silence: the customer hears why and a person takes over with the transcript.
+    `answered`: the message whose turn this ends (it no longer awaits the bot)."""
+    await with_db_retry(lambda: _queue_for_person(conversation_id, part, answered))
     await system_message(conversation_id, "assistant_unavailable")
     await announce(conversation_id)
 
 
-def _queue_for_person(conversation_id: str, part: str) -> None:
+def _queue_for_person(conversation_id: str, part: str, answered: int | None) -> None:
     with session_scope() as session:
+        if answered is not None:
+            pending_replies.clear(session, answered)
         conversation = session.get(Conversation, conversation_id)
         language = conversation.language or _default_language()
         transcript = [{"sender": m.sender.value, "text": m.text,
@@ -287,13 +337,16 @@ async def customer_typing(conversation_id: str) -> None:
 
 # --- bot, agent and system messages ------------------------------------------------------------
 
-async def bot_messages(conversation_id: str, replies: list[dict[str, Any]]) -> list[dict]:
+async def bot_messages(conversation_id: str, replies: list[dict[str, Any]],
+                       answered: int | None = None) -> list[dict]:
     """Bot replies (Rasa's `text` + `buttons`): stored in one go, delivered in order, and
     everyone told when the owner changed (a handoff was created, the chat closed).
+    `answered`: the customer message these reply to, no longer awaiting the bot once they
+    are stored (in the same transaction).
 
     Rasa cannot be asked to say it again, so storing waits out a database restart."""
     stored, channel, changed = await with_db_retry(
-        lambda: _store_bot_replies(conversation_id, replies))
+        lambda: _store_bot_replies(conversation_id, replies, answered))
     for message in stored:
         await channel_for(channel).deliver_message(conversation_id, message)
     if changed:
@@ -302,12 +355,14 @@ async def bot_messages(conversation_id: str, replies: list[dict[str, Any]]) -> l
 
 
 def _store_bot_replies(
-    conversation_id: str, replies: list[dict[str, Any]]
+    conversation_id: str, replies: list[dict[str, Any]], answered: int | None
 ) -> tuple[list[dict], str, bool]:
     with session_scope() as session:
         conversation = session.get(Conversation, conversation_id)
         if conversation is None:
             raise UnknownConversation(conversation_id)
+        if answered is not None:
+            pending_replies.clear(session, answered)
         stored = [
             message_json(append_message(
                 session, conversation_id, Sender.bot, reply.get("text") or "",
