@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from handoff import pages
@@ -19,10 +19,13 @@ from handoff.channels.whatsapp import routes as whatsapp_routes
 from handoff.conversations import awaiting_reply, callback, flow, idle, rasa_client
 from handoff.conversations.warm_up import WarmUp, database_answers
 from handoff.inbox import canned, events, handoffs
+from handoff.json_logs import configure_logging
 from handoff.live import hub
+from handoff.monitoring import exposition
 from handoff.ops import dashboard, transcripts
 from handoff.pages import STATIC_DIR
 from handoff.web_security import BodySizeLimit, SecurityHeaders
+from store.settings import get_settings
 
 API_PREFIX = "/api/v1"
 
@@ -46,6 +49,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 
 def create_app(*, idle_sweeper: bool = True) -> FastAPI:
+    configure_logging(get_settings().log_format)
     app = FastAPI(
         title="Toko Nusa handoff service",
         version="1.0.0",
@@ -73,5 +77,11 @@ def create_app(*, idle_sweeper: bool = True) -> FastAPI:
         if not app.state.warm_up.ready:
             return JSONResponse({"status": "warming up", "database": "ok"}, status_code=503)
         return JSONResponse({"status": "ok", "database": "ok"})
+
+    @app.get("/metrics", include_in_schema=False)
+    def metrics() -> Response:
+        """Prometheus; the load balancer's public side answers 404 for it."""
+        body, content_type = exposition()
+        return Response(body, media_type=content_type)
 
     return app

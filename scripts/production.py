@@ -6,8 +6,8 @@
     nginx :CALLBACK_PORT ─► gateway 1..N, /rasa/callback only (Rasa's side)
 
 Only GATEWAY_PORT is the public side; it never passes /rasa/ (Rasa's signed callbacks come
-in on CALLBACK_PORT). Rasa, the action servers and the callback are internal: every call
-carries its secret (docs/security.md).
+in on CALLBACK_PORT) nor /metrics (scraped on each gateway's own port). Rasa, the action
+servers and the callback are internal: every call carries its secret (docs/security.md).
 
 Every process is configured through environment variables only (the same code as the
 single-machine default); docs/production.md maps this layout onto separate machines.
@@ -100,8 +100,10 @@ def nginx_config(ports: Ports, state: Path) -> str:
                 "      client_max_body_size 16m;\n      client_body_buffer_size 1m;\n")
     public_gateway = (
         f"    location / {{\n{proxy('gateways', gateway_extra)}    }}\n"
-        # Rasa's callback is internal: from the public side it does not exist.
-        "    location ^~ /rasa/ {\n      return 404;\n    }\n")
+        # Rasa's callback is internal: from the public side it does not exist; neither
+        # do the gateways' metrics (Prometheus scrapes each gateway's own port).
+        "    location ^~ /rasa/ {\n      return 404;\n    }\n"
+        "    location = /metrics {\n      return 404;\n    }\n")
     callback = (f"    location = /rasa/callback {{\n{proxy('gateways', keepalive)}    }}\n"
                 "    location / {\n      return 404;\n    }\n")
 
@@ -171,6 +173,7 @@ def layout_env(ports: Ports, database_url: str, tracker_url: str, redis_url: str
         "RASA_URL": f"http://127.0.0.1:{public['RASA_PORT']}",
         "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{public['ACTIONS_PORT']}/webhook",
         "GATEWAY_CALLBACK_URL": f"http://127.0.0.1:{ports.callback}/rasa/callback",
+        "LOG_FORMAT": "json",
     }
 
 

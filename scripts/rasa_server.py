@@ -66,6 +66,9 @@ def _load_then_warm_up() -> None:
 
     async def load_and_warm_up(*args: Any, **kwargs: Any) -> Any:
         agent = await load(*args, **kwargs)
+        # Sanic's logging set-up disables the loggers it finds and leaves ours at WARNING.
+        logger.disabled = False
+        logger.setLevel(logging.INFO)
         logger.info("model warmed up in %.1f s; opening the port", await warm_up(agent))
         return agent
 

@@ -137,7 +137,8 @@ def start_supervisord(services: list[Service], shared_env: Mapping[str, str],
                       state: Path) -> Supervisor:
     """Write the configuration, start supervisord (which starts every program) and wait for
     its socket; the caller waits for the programs' health."""
-    state.mkdir(parents=True, exist_ok=True)
+    for directory in {state, *(service.log.parent for service in services)}:
+        directory.mkdir(parents=True, exist_ok=True)
     config = state / "supervisord.conf"
     config.write_text(supervisord_config(services, shared_env, state))
     config.chmod(0o600)

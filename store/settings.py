@@ -52,6 +52,13 @@ def _parse_token_hours(raw: str) -> float:
     return hours
 
 
+def _parse_log_format(raw: str) -> str:
+    value = raw.strip().lower() or "text"
+    if value not in ("text", "json"):
+        raise ValueError(f"LOG_FORMAT must be text or json, got {raw!r}")
+    return value
+
+
 @dataclass(frozen=True)
 class WhatsAppSettings:
     """The WhatsApp Cloud API channel. Optional: without them the gateway runs and the
@@ -105,6 +112,9 @@ class Settings:
     # Where Rasa and the action server listen: loopback unless a private interface is set.
     rasa_interface: str = "127.0.0.1"
     actions_interface: str = "127.0.0.1"
+    # The gateway's logs: "text" (development) or "json", one object per line with the
+    # conversation and message ids and no personal data (the production layout).
+    log_format: str = "text"
 
 
 @lru_cache(maxsize=1)
@@ -137,4 +147,5 @@ def get_settings() -> Settings:
         callback_secret=env.get("CALLBACK_SECRET", ""),
         rasa_interface=env.get("RASA_INTERFACE") or "127.0.0.1",
         actions_interface=env.get("ACTIONS_INTERFACE") or "127.0.0.1",
+        log_format=_parse_log_format(env.get("LOG_FORMAT", "")),
     )

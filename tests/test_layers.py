@@ -19,7 +19,7 @@ ALLOWED = {
 # Inside the gateway, lowest first; a module imports only from its own rank or below.
 HANDOFF_RANKS = (
     ("handoff", "handoff.live", "handoff.texts", "handoff.serialize", "handoff.schemas",
-     "handoff.redaction", "handoff.web_security"),
+     "handoff.redaction", "handoff.web_security", "handoff.monitoring", "handoff.json_logs"),
     ("handoff.channels", "handoff.channels.*", "handoff.channels.*.outbound",
      "handoff.channels.*.graph_api", "handoff.channels.web.widget"),
     ("handoff.conversations", "handoff.conversations.*"),

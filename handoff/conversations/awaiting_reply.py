@@ -18,6 +18,8 @@ import logging
 
 from handoff.conversations import flow, rasa_client
 from handoff.conversations.turn_lock import conversation_turn
+from handoff.json_logs import log_context
+from handoff.monitoring import TAKEN_OVER
 from store import pending_replies
 from store.db import session_scope
 from store.models import Conversation, Owner
@@ -46,6 +48,13 @@ def _still_the_bots(message: PendingReply) -> dict | None:
 async def take_over(message: PendingReply) -> str:
     """Finish the turn of a message whose gateway stopped holding it; returns what was done
     ("recovered", "resent", "escalated" or "dropped")."""
+    with log_context(message.conversation_id, message.rasa_message_id):
+        outcome = await _finish_turn(message)
+    TAKEN_OVER.labels(outcome).inc()
+    return outcome
+
+
+async def _finish_turn(message: PendingReply) -> str:
     conversation_id = message.conversation_id
     async with flow.holding_reply_lease(message.id), conversation_turn(conversation_id):
         try:

@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import logging
 import secrets
+import time
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -25,7 +26,9 @@ from sqlalchemy.orm import Session
 from handoff.channels import ReplyWindowClosed, channel_for
 from handoff.conversations import rasa_client
 from handoff.conversations.turn_lock import conversation_turn
+from handoff.json_logs import log_context
 from handoff.live import INBOX, hub
+from handoff.monitoring import ACTION_FAILURES, BOT_ROUND_TRIP, MESSAGES, RASA_FAILURES
 from handoff.serialize import handoff_summary_json, message_json
 from handoff.texts import customer_text
 from nlu.language import choose_language
@@ -190,6 +193,7 @@ async def customer_message(
     if route is None:
         return stored, False
     owner, channel, metadata, handoff_id = route
+    MESSAGES.labels(channel, "customer", "in").inc()
     await channel_for(channel).deliver_message(conversation_id, stored)
     if owner == Owner.bot:
         _in_background(to_bot(conversation_id, stored["id"], stored["seq"], payload or text,
@@ -260,19 +264,28 @@ async def bot_turn(conversation_id: str, message_pk: int, seq: int, text: str,
     """Send the message to Rasa, store and deliver what the bot said; the caller holds the
     conversation's turn. The message stops awaiting its reply when the turn is recorded."""
     message_id = f"{conversation_id}-{seq}"  # its name in Rasa's tracker
-    try:
-        turn = await rasa_client.send_to_bot(conversation_id, text, metadata, message_id)
-    except rasa_client.RasaUnavailable:
-        logger.exception("Rasa did not take a message of %s", conversation_id)
-        await escalate_assistant_unavailable(conversation_id, "the Rasa server",
-                                             answered=message_pk)
-        return
-    await bot_messages(conversation_id, turn.said_before_failure(), answered=message_pk)
-    if turn.failed_actions:
-        failed = ", ".join(sorted({f["action"] for f in turn.failed_actions}))
-        logger.error("Custom actions failed in %s: %s", conversation_id, failed)
-        await escalate_assistant_unavailable(
-            conversation_id, f"the action server (failed: {failed})")
+    with log_context(conversation_id, message_id):
+        started = time.perf_counter()
+        try:
+            turn = await rasa_client.send_to_bot(conversation_id, text, metadata, message_id)
+        except rasa_client.RasaUnavailable:
+            RASA_FAILURES.inc()
+            logger.exception("Rasa did not take a message of %s", conversation_id)
+            await escalate_assistant_unavailable(conversation_id, "the Rasa server",
+                                                 answered=message_pk)
+            return
+        replies = await bot_messages(conversation_id, turn.said_before_failure(),
+                                     answered=message_pk)
+        BOT_ROUND_TRIP.observe(time.perf_counter() - started)
+        logger.info("bot turn: %d replies in %.0f ms", len(replies),
+                    (time.perf_counter() - started) * 1000)
+        if turn.failed_actions:
+            failed = sorted({f["action"] for f in turn.failed_actions})
+            for action in failed:
+                ACTION_FAILURES.labels(action).inc()
+            logger.error("Custom actions failed in %s: %s", conversation_id, ", ".join(failed))
+            await escalate_assistant_unavailable(
+                conversation_id, f"the action server (failed: {', '.join(failed)})")
 
 
 @asynccontextmanager
@@ -347,6 +360,7 @@ async def bot_messages(conversation_id: str, replies: list[dict[str, Any]],
     Rasa cannot be asked to say it again, so storing waits out a database restart."""
     stored, channel, changed = await with_db_retry(
         lambda: _store_bot_replies(conversation_id, replies, answered))
+    MESSAGES.labels(channel, "bot", "out").inc(len(stored))
     for message in stored:
         await channel_for(channel).deliver_message(conversation_id, message)
     if changed:
@@ -390,6 +404,7 @@ async def bot_message(
 async def system_message(conversation_id: str, key: str, **values: str) -> dict[str, Any]:
     stored, channel = await with_db_retry(
         lambda: _store_system_message(conversation_id, key, values))
+    MESSAGES.labels(channel, "system", "out").inc()
     await channel_for(channel).deliver_message(conversation_id, stored)
     return stored
 
@@ -416,6 +431,7 @@ async def send_agent_message(handoff_id: int, agent_id: int, text: str) -> dict[
     text = clean_text(text)
     stored, conversation_id, channel = await asyncio.to_thread(
         _store_agent_message, handoff_id, agent_id, text)
+    MESSAGES.labels(channel, "agent", "out").inc()
     await channel_for(channel).deliver_message(conversation_id, stored)
     hub.publish(INBOX, {"event": "message", "data": {
         "conversation_id": conversation_id, "handoff_id": handoff_id, "message": stored}})

@@ -20,6 +20,7 @@ from handoff.channels.web.outbound import message_frame
 from handoff.channels.web.widget import widget_script
 from handoff.conversations import flow
 from handoff.live import conversation_topic, hub
+from handoff.monitoring import DATABASE_RETRIES, WEBSOCKETS
 from handoff.serialize import message_json
 from handoff.texts import customer_text
 from store.db import is_transient, session_scope
@@ -253,6 +254,7 @@ def widget() -> Response:
 async def chat(websocket: WebSocket) -> None:
     await websocket.accept()
     connection = ChatConnection(websocket)
+    WEBSOCKETS.inc()
     try:
         while True:
             raw = await websocket.receive_text()
@@ -274,8 +276,10 @@ async def chat(websocket: WebSocket) -> None:
                 if not is_transient(error):
                     raise
                 logger.warning("Database unavailable for a %s frame", frame.get("type"))
+                DATABASE_RETRIES.inc()  # the widget sends it again
                 await _unavailable(connection, frame)
     except WebSocketDisconnect:
         pass
     finally:
+        WEBSOCKETS.dec()
         await connection.detach()
