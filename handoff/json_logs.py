@@ -65,3 +65,4 @@ def configure_logging(log_format: str) -> None:
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         logging.getLogger(name).handlers = []
         logging.getLogger(name).propagate = True
+    logging.captureWarnings(True)  # library warnings become JSON lines too

@@ -14,6 +14,8 @@ export TRACKER_STORE_URL="${TRACKER_STORE_URL:-sqlite:///$SHOP_VAR_DIR/rasa_trac
 export LOCK_STORE_TYPE="${LOCK_STORE_TYPE:-in_memory}"
 export REDIS_HOST="${REDIS_HOST:-127.0.0.1}"
 export REDIS_PORT="${REDIS_PORT:-6379}"
+# Gateway logs: text here; the production layout writes JSON lines (docs/production.md).
+export LOG_FORMAT="${LOG_FORMAT:-text}"
 # Rasa and TensorFlow are chatty and phone home by default; keep them quiet and offline.
 export TF_CPP_MIN_LOG_LEVEL="${TF_CPP_MIN_LOG_LEVEL:-2}"
 export RASA_TELEMETRY_ENABLED=false

@@ -197,13 +197,18 @@ class SupervisedService:
                                f"{timeout:.0f} s; see {self.log}")
 
     def wait_restarted(self, old_pid: int, timeout: float) -> None:
-        """Until supervisord has started it again (a new process) and it answers."""
+        """Until supervisord has started it again (a new process), it answers, and
+        supervisord counts it as started (RUNNING, after STARTSECS)."""
         deadline = time.monotonic() + timeout
         while self.pid() in (0, old_pid):
             if time.monotonic() > deadline:
                 raise RuntimeError(f"{self.name} was not restarted; {self.state()}")
             time.sleep(0.2)
         self.wait_healthy(max(1.0, deadline - time.monotonic()))
+        while self.state() != "RUNNING":
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{self.name} is {self.state()}; see {self.log}")
+            time.sleep(0.2)
 
     def stop(self) -> None:
         """Stopped on purpose: supervisord does not start it again until start()."""

@@ -7,6 +7,7 @@ afterwards. Faults are real: processes are stopped, killed and restarted by the 
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import signal
@@ -20,6 +21,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
+from benchmarks.load_client import ChatClient
 from scripts.processes import free_port, wait_for_url
 from scripts.production import NGINX, ProductionStack, production_stack
 from scripts.stack import shop_environment
@@ -127,3 +129,12 @@ def restart(*services: SupervisedService, through: str | None = None,
         service.wait_healthy(timeout)
     if through:
         assert wait_for_url(through, 30), f"the load balancer does not route to {through}"
+
+
+async def talk(customers: list[ChatClient], texts: list[str]) -> None:
+    """Each customer says one thing (Indonesian or English, by locale) and gets an answer."""
+    async def one(customer: ChatClient) -> None:
+        message = await customer.say(texts[customer.locale.startswith("en")])
+        await customer.turn(message, timeout=120)
+
+    await asyncio.gather(*(one(c) for c in customers))
