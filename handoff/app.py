@@ -8,8 +8,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy import text
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from handoff import database_busy, pages
@@ -19,13 +19,15 @@ from handoff.channels.web import routes as web_routes
 from handoff.channels.web.flood import AddressLimits
 from handoff.channels.whatsapp import outbound as whatsapp_outbound
 from handoff.channels.whatsapp import routes as whatsapp_routes
-from handoff.conversations import callback, flow, idle, rasa_client
+from handoff.conversations import awaiting_reply, callback, flow, idle, rasa_client
+from handoff.conversations.warm_up import WarmUp, database_answers
 from handoff.inbox import canned, events, handoffs, team
+from handoff.json_logs import configure_logging
 from handoff.live import hub
+from handoff.monitoring import exposition
 from handoff.ops import dashboard, transcripts
 from handoff.pages import STATIC_DIR, SWAGGER_UI_DIR
 from handoff.web_security import BodySizeLimit, SecurityHeaders
-from store.db import get_engine
 from store.settings import get_settings
 
 API_PREFIX = "/api/v1"
@@ -35,9 +37,12 @@ API_PREFIX = "/api/v1"
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     whatsapp_outbound.register_if_configured()  # the web chat needs no registering
     await hub.start()  # no-op unless LIVE_FANOUT=redis
-    sweeper = asyncio.create_task(idle.run_forever()) if app.state.idle_sweeper else None
+    warming = asyncio.create_task(app.state.warm_up.run())
+    # Sweepers: idle sessions (survey, close) and messages whose gateway died mid-turn.
+    sweepers = [asyncio.create_task(sweep()) for sweep in (
+        idle.run_forever, awaiting_reply.run_forever)] if app.state.idle_sweeper else []
     yield
-    if sweeper:
+    for sweeper in [warming, *sweepers]:
         sweeper.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await sweeper
@@ -48,6 +53,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 
 def create_app(*, idle_sweeper: bool = True) -> FastAPI:
+    configure_logging(get_settings().log_format)
     app = FastAPI(
         title="Toko Nusa handoff service",
         version="1.0.0",
@@ -60,6 +66,7 @@ def create_app(*, idle_sweeper: bool = True) -> FastAPI:
     database_busy.install(app)
     settings = get_settings()
     app.state.chat_limits = AddressLimits.from_settings(settings)
+    app.state.warm_up = WarmUp()
     # The JSON API of the agent inbox and ops pages (docs/api.md), one router per resource.
     for module in (login, handoffs, transcripts, dashboard, canned, events, admin, team):
         app.include_router(module.router, prefix=API_PREFIX)
@@ -76,10 +83,18 @@ def create_app(*, idle_sweeper: bool = True) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.mount("/docs-assets", StaticFiles(directory=SWAGGER_UI_DIR), name="docs-assets")
 
-    @app.get("/healthz", tags=["health"])
-    def healthz() -> dict[str, str]:
-        with get_engine().connect() as connection:
-            connection.execute(text("SELECT 1"))
-        return {"status": "ok", "database": "ok"}
+    @app.get("/healthz", tags=["health"], responses={503: {"description": "warming up"}})
+    def healthz() -> JSONResponse:
+        """Ready: the database answers and the gateway has warmed up (warm_up.py)."""
+        database_answers()
+        if not app.state.warm_up.ready:
+            return JSONResponse({"status": "warming up", "database": "ok"}, status_code=503)
+        return JSONResponse({"status": "ok", "database": "ok"})
+
+    @app.get("/metrics", include_in_schema=False)
+    def metrics() -> Response:
+        """Prometheus; the load balancer's public side answers 404 for it."""
+        body, content_type = exposition()
+        return Response(body, media_type=content_type)
 
     return app

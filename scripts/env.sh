@@ -28,6 +28,8 @@ export SMTP_FROM="${SMTP_FROM:-Toko Nusa <cs@tokonusa.id>}"
 export CHAT_PAGE_URL="${CHAT_PAGE_URL:-http://127.0.0.1:$GATEWAY_PORT/}"
 export RESUME_LINK_DAYS="${RESUME_LINK_DAYS:-7}"
 export LONG_WAIT_MINUTES="${LONG_WAIT_MINUTES:-15}"
+# Gateway logs: text here; the production layout writes JSON lines (docs/production.md).
+export LOG_FORMAT="${LOG_FORMAT:-text}"
 # Rasa and TensorFlow are chatty and phone home by default; keep them quiet and offline.
 export TF_CPP_MIN_LOG_LEVEL="${TF_CPP_MIN_LOG_LEVEL:-2}"
 export RASA_TELEMETRY_ENABLED=false

@@ -6,13 +6,15 @@
     nginx :CALLBACK_PORT ─► gateway 1..N, /rasa/callback only (Rasa's side)
 
 Only GATEWAY_PORT is the public side; it never passes /rasa/ (Rasa's signed callbacks come
-in on CALLBACK_PORT). Rasa, the action servers and the callback are internal: every call
-carries its secret (docs/security.md).
+in on CALLBACK_PORT) nor /metrics (scraped on each gateway's own port). Rasa, the action
+servers and the callback are internal: every call carries its secret (docs/security.md).
 
 Every process is configured through environment variables only (the same code as the
 single-machine default); docs/production.md maps this layout onto separate machines.
 `production_stack()` starts it for tests and benchmarks, `scripts/start-production` for
 people. PostgreSQL and Redis must already run: their URLs come in as arguments.
+supervisord runs the processes (scripts/supervision.py): one that exits is started again
+while the others keep serving, and the layout stops only when asked.
 """
 
 from __future__ import annotations
@@ -24,8 +26,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from scripts.processes import Service, free_port, start_all, stop_all
+from scripts.processes import Service, free_port
 from scripts.stack import internal_secrets, shop_environment, stack_services
+from scripts.supervision import (
+    SupervisedService,
+    Supervisor,
+    start_supervisord,
+    wait_all_healthy,
+)
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 PUBLIC = ("GATEWAY_PORT", "RASA_PORT", "ACTIONS_PORT")
@@ -92,8 +100,10 @@ def nginx_config(ports: Ports, state: Path) -> str:
                 "      client_max_body_size 16m;\n      client_body_buffer_size 1m;\n")
     public_gateway = (
         f"    location / {{\n{proxy('gateways', gateway_extra)}    }}\n"
-        # Rasa's callback is internal: from the public side it does not exist.
-        "    location ^~ /rasa/ {\n      return 404;\n    }\n")
+        # Rasa's callback is internal: from the public side it does not exist; neither
+        # do the gateways' metrics (Prometheus scrapes each gateway's own port).
+        "    location ^~ /rasa/ {\n      return 404;\n    }\n"
+        "    location = /metrics {\n      return 404;\n    }\n")
     callback = (f"    location = /rasa/callback {{\n{proxy('gateways', keepalive)}    }}\n"
                 "    location / {\n      return 404;\n    }\n")
 
@@ -135,12 +145,13 @@ class ProductionStack:
     rasa_url: str
     env: dict[str, str]
     ports: Ports
-    services: dict[str, Service] = field(repr=False)
+    services: dict[str, SupervisedService] = field(repr=False)
+    supervisor: Supervisor = field(repr=False)
 
     def instance_url(self, k: int) -> str:
         return f"http://127.0.0.1:{self.ports.instances[k]['GATEWAY_PORT']}"
 
-    def service(self, name: str) -> Service:
+    def service(self, name: str) -> SupervisedService:
         """By name: "gateway 1", "Rasa server 2", "action server 1", "nginx"."""
         return self.services[name]
 
@@ -162,6 +173,7 @@ def layout_env(ports: Ports, database_url: str, tracker_url: str, redis_url: str
         "RASA_URL": f"http://127.0.0.1:{public['RASA_PORT']}",
         "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{public['ACTIONS_PORT']}/webhook",
         "GATEWAY_CALLBACK_URL": f"http://127.0.0.1:{ports.callback}/rasa/callback",
+        "LOG_FORMAT": "json",
     }
 
 
@@ -189,7 +201,8 @@ def production_stack(
     instances: int, state: Path, *, model: Path, database_url: str, tracker_url: str,
     redis_url: str, ports: Ports | None = None, extra_env: dict[str, str] | None = None,
 ) -> Iterator[ProductionStack]:
-    """Start the layout (the shop database must be migrated and seeded); stop it after.
+    """Start the layout under supervisord (the shop database must be migrated and seeded);
+    wait until every process answers; stop it all after.
 
     While it runs, os.environ holds the layout's internal secrets, so this process's own
     calls to Rasa (the tests', the benchmarks') carry the token.
@@ -198,12 +211,13 @@ def production_stack(
     secrets = internal_secrets(os.environ)
     env = {**os.environ, **layout_env(ports, database_url, tracker_url, redis_url),
            **secrets, **(extra_env or {})}
-    services = layout_services(model, ports, env, state)
-    ordered = start_order(services)
+    ordered = start_order(layout_services(model, ports, env, state))
     with shop_environment(secrets):
-        start_all(ordered, timeout=300)
+        supervisor = start_supervisord(ordered, env, state / "supervisor")
         try:
+            supervised = {s.name: SupervisedService(s, supervisor) for s in ordered}
+            wait_all_healthy(list(supervised.values()), timeout=300)
             yield ProductionStack(f"http://127.0.0.1:{ports.public['GATEWAY_PORT']}",
-                                  env["RASA_URL"], env, ports, services)
+                                  env["RASA_URL"], env, ports, supervised, supervisor)
         finally:
-            stop_all(ordered)
+            supervisor.shutdown()

@@ -1,7 +1,9 @@
 """Train if needed, start the whole stack, print where to find it, stop it on Ctrl-C.
 
 `--instances N` starts the production layout instead (scripts/start-production):
-N of each process behind nginx, on PostgreSQL and Redis (see scripts/production.py).
+N of each process behind nginx, on PostgreSQL and Redis (see scripts/production.py), under
+supervisord: a process that exits is started again, and it runs until stopped (Ctrl-C,
+SIGTERM, or `supervisorctl -c var/production/supervisor/supervisord.conf shutdown`).
 """
 
 from __future__ import annotations
@@ -12,10 +14,10 @@ import os
 import signal
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from scripts.processes import Service, start_all, stop_all
+from scripts.processes import start_all, stop_all
 from scripts.stack import prepare_database, stack_services
 from scripts.train import ensure_model
 from store.settings import VAR_DIR
@@ -26,18 +28,20 @@ def _stop(*_: object) -> None:
 
 
 @contextlib.contextmanager
-def single_stack(model: Path, log_dir: Path) -> Iterator[list[Service]]:
+def single_stack(model: Path, log_dir: Path) -> Iterator[Callable[[], bool]]:
+    """Yields whether all three processes still run (one stopping stops the stack)."""
     services = stack_services(model, log_dir)
     start_all(services)
     try:
-        yield services
+        yield lambda: all(s.process and s.process.poll() is None for s in services)
     finally:
         print("\n==> stopping", file=sys.stderr)
         stop_all(services)
 
 
 @contextlib.contextmanager
-def production_layout(model: Path, instances: int) -> Iterator[list[Service]]:
+def production_layout(model: Path, instances: int) -> Iterator[Callable[[], bool]]:
+    """Yields whether supervisord still runs (it restarts whatever else stops)."""
     from scripts.production import Ports, production_stack
 
     with production_stack(
@@ -45,8 +49,10 @@ def production_layout(model: Path, instances: int) -> Iterator[list[Service]]:
         tracker_url=os.environ["TRACKER_STORE_URL"], redis_url=os.environ["REDIS_URL"],
         ports=Ports.fixed(instances, dict(os.environ)),
     ) as stack:
+        print(f"==> supervised: .venv/bin/supervisorctl -c {stack.supervisor.config} status",
+              file=sys.stderr)
         try:
-            yield list(stack.services.values())
+            yield stack.supervisor.running
         finally:
             print("\n==> stopping", file=sys.stderr)
 
@@ -63,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     layout = (production_layout(model, args.instances) if args.instances
               else single_stack(model, log_dir))
     signal.signal(signal.SIGTERM, _stop)
-    with layout as services:
+    with layout as running:
         gateway = f"http://127.0.0.1:{os.environ.get('GATEWAY_PORT', '8000')}"
         mode = (f"production layout: {args.instances} of each process behind nginx"
                 if args.instances else "single machine")
@@ -87,9 +93,9 @@ Toko Nusa assistant is running ({mode}; Ctrl-C stops everything).
                 from scripts.chat import main as chat
 
                 chat()
-            while all(s.process and s.process.poll() is None for s in services):
+            while running():
                 time.sleep(1)
-            print(f"==> a process stopped; see {log_dir}", file=sys.stderr)
+            print(f"==> stopped; see {log_dir}", file=sys.stderr)
         except KeyboardInterrupt:
             pass
         finally:

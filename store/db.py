@@ -11,6 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TypeVar
 
+from prometheus_client import Counter
 from sqlalchemy import Enum, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -23,6 +24,9 @@ from store.settings import get_settings
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
+# Scraped from the gateways' /metrics (handoff.monitoring): a database that keeps failing.
+DATABASE_RETRIES = Counter("shop_database_retries_total", "Database operations tried again "
+                           "because the database was unreachable or busy")
 
 
 def make_engine(url: str) -> Engine:
@@ -104,6 +108,7 @@ async def with_db_retry(work: Callable[[], T], *, seconds: float = 20.0) -> T:
                 raise
             logger.warning("Database unavailable (%s); retrying in %.1f s",
                            type(error).__name__, pause)
+            DATABASE_RETRIES.inc()
         await asyncio.sleep(pause)
         waited += pause
         pause = min(pause * 2, 2.0)

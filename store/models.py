@@ -121,6 +121,14 @@ class Message(Base):
     delivery_status = Column(String(16))
     delivery_error = Column(Text)
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    # A customer message whose bot turn has not finished: set when it goes to the bot,
+    # cleared when the replies are stored. The value is the gateway's lease on the turn,
+    # renewed while it waits for Rasa; once it lapses (that gateway died) another instance
+    # takes the message over (handoff.conversations.awaiting_reply).
+    reply_pending_until = Column(DateTime(timezone=True), index=True)
+    # What the bot received for a clicked button (text holds its title), so a turn taken
+    # over by another gateway sends Rasa the same thing.
+    payload = Column(String(500))
 
     conversation = relationship("Conversation", back_populates="messages")
     agent = relationship("Agent")

@@ -53,6 +53,13 @@ def _positive_number(name: str, raw: str, default: float) -> float:
     return value
 
 
+def _parse_log_format(raw: str) -> str:
+    value = raw.strip().lower() or "text"
+    if value not in ("text", "json"):
+        raise ValueError(f"LOG_FORMAT must be text or json, got {raw!r}")
+    return value
+
+
 @dataclass(frozen=True)
 class WhatsAppSettings:
     """The WhatsApp Cloud API channel. Optional: without them the gateway runs and the
@@ -158,6 +165,9 @@ class Settings:
     rasa_interface: str = "127.0.0.1"
     actions_interface: str = "127.0.0.1"
     follow_up: FollowUpSettings = field(default_factory=FollowUpSettings)
+    # The gateway's logs: "text" (development) or "json", one object per line with the
+    # conversation and message ids and no personal data (the production layout).
+    log_format: str = "text"
 
 
 @lru_cache(maxsize=1)
@@ -209,4 +219,5 @@ def get_settings() -> Settings:
             whatsapp_template_languages=_parse_template_languages(
                 env.get("WHATSAPP_TEMPLATE_LANGUAGES") or "id=id,en=en"),
         ),
+        log_format=_parse_log_format(env.get("LOG_FORMAT", "")),
     )

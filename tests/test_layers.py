@@ -20,7 +20,7 @@ ALLOWED = {
 HANDOFF_RANKS = (
     ("handoff", "handoff.live", "handoff.texts", "handoff.serialize", "handoff.schemas",
      "handoff.redaction", "handoff.web_security", "handoff.database_busy",
-     "handoff.summaries"),
+     "handoff.summaries", "handoff.monitoring", "handoff.json_logs"),
     ("handoff.channels", "handoff.channels.*", "handoff.channels.*.outbound",
      "handoff.channels.*.graph_api", "handoff.channels.web.widget", "handoff.channels.web.flood",
      "handoff.channels.web.offline"),

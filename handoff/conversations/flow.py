@@ -14,7 +14,10 @@ import hmac
 import logging
 import re
 import secrets
+import time
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Literal
@@ -26,10 +29,13 @@ from sqlalchemy.orm import Session
 from handoff.channels import ReplyWindowClosed, channel_for
 from handoff.conversations import follow_up, rasa_client
 from handoff.conversations.turn_lock import conversation_turn
+from handoff.json_logs import log_context
 from handoff.live import INBOX, hub
+from handoff.monitoring import ACTION_FAILURES, BOT_ROUND_TRIP, MESSAGES, RASA_FAILURES
 from handoff.serialize import handoff_summary_json, message_json
 from handoff.texts import customer_text
 from nlu.language import choose_language
+from store import pending_replies
 from store.conversations import (
     close_conversation,
     create_handoff,
@@ -257,6 +263,7 @@ async def customer_message(
     if route is None:
         return stored, False
     owner, channel, metadata, handoff_id, switched_language, follow = route
+    MESSAGES.labels(channel, "customer", "in").inc()
     await channel_for(channel).deliver_message(conversation_id, stored)
     if switched_language:
         await _tell_language(channel, conversation_id, switched_language)
@@ -265,8 +272,8 @@ async def customer_message(
         if not follow.route:
             return stored, True
     if owner == Owner.bot:
-        message_id = f"{conversation_id}-{stored['seq']}"
-        _in_background(_to_bot(conversation_id, payload or text, metadata, message_id))
+        _in_background(to_bot(conversation_id, stored["id"], stored["seq"], payload or text,
+                              metadata))
     else:
         hub.publish(INBOX, {"event": "message", "data": {
             "conversation_id": conversation_id, "handoff_id": handoff_id, "message": stored}})
@@ -312,16 +319,24 @@ def _store_customer_message(
             )
         message = append_message(session, conversation_id, Sender.customer, text,
                                  client_message_id=client_message_id)
+        message.payload = payload[:500] if payload else None
         conversation.last_customer_message_at = message.created_at
-        stored = message_json(message)
         owner, channel = conversation.owner, conversation.channel
-        metadata = {"channel": channel, "customer_id": conversation.customer_id,
-                    "locale": conversation.language}
+        follow = follow_up.on_customer_message(session, conversation, text, payload)
+        if owner == Owner.bot and (follow is None or follow.route):
+            # Awaiting the bot's reply, held by this gateway (awaiting_reply.py).
+            message.reply_pending_until = pending_replies.lease_end()
+        stored = message_json(message)
         handoff = open_handoff(session, conversation_id) if owner == Owner.human else None
         switched = conversation.language if conversation.language != before else None
-        follow = follow_up.on_customer_message(session, conversation, text, payload)
-        return stored, (owner, channel, metadata, handoff.id if handoff else None, switched,
-                        follow)
+        return stored, (owner, channel, bot_metadata(conversation),
+                        handoff.id if handoff else None, switched, follow)
+
+
+def bot_metadata(conversation: Conversation) -> dict[str, Any]:
+    """What Rasa gets with each customer message (the actions read channel and locale)."""
+    return {"channel": conversation.channel, "customer_id": conversation.customer_id,
+            "locale": conversation.language}
 
 
 def _default_language() -> str:
@@ -330,33 +345,81 @@ def _default_language() -> str:
     return get_settings().default_language
 
 
-async def _to_bot(
-    conversation_id: str, text: str, metadata: dict[str, Any], message_id: str
-) -> None:
-    async with conversation_turn(conversation_id):
+async def to_bot(conversation_id: str, message_pk: int, seq: int, text: str,
+                 metadata: dict[str, Any]) -> None:
+    """The bot's turn for one stored customer message, under this gateway's lease on it
+    (renewed until the turn ends) and the conversation's turn lock."""
+    async with holding_reply_lease(message_pk), conversation_turn(conversation_id):
+        await bot_turn(conversation_id, message_pk, seq, text, metadata)
+
+
+async def bot_turn(conversation_id: str, message_pk: int, seq: int, text: str,
+                   metadata: dict[str, Any]) -> None:
+    """Send the message to Rasa, store and deliver what the bot said; the caller holds the
+    conversation's turn. The message stops awaiting its reply when the turn is recorded."""
+    message_id = f"{conversation_id}-{seq}"  # its name in Rasa's tracker
+    with log_context(conversation_id, message_id):
+        started = time.perf_counter()
         try:
             turn = await rasa_client.send_to_bot(conversation_id, text, metadata, message_id)
         except rasa_client.RasaUnavailable:
+            RASA_FAILURES.inc()
             logger.exception("Rasa did not take a message of %s", conversation_id)
-            await _escalate_assistant_unavailable(conversation_id, "the Rasa server")
+            await escalate_assistant_unavailable(conversation_id, "the Rasa server",
+                                                 answered=message_pk)
             return
-        await bot_messages(conversation_id, turn.said_before_failure())
+        replies = await bot_messages(conversation_id, turn.said_before_failure(),
+                                     answered=message_pk)
+        BOT_ROUND_TRIP.observe(time.perf_counter() - started)
+        logger.info("bot turn: %d replies in %.0f ms", len(replies),
+                    (time.perf_counter() - started) * 1000)
         if turn.failed_actions:
-            failed = ", ".join(sorted({f["action"] for f in turn.failed_actions}))
-            logger.error("Custom actions failed in %s: %s", conversation_id, failed)
-            await _escalate_assistant_unavailable(
-                conversation_id, f"the action server (failed: {failed})")
+            failed = sorted({f["action"] for f in turn.failed_actions})
+            for action in failed:
+                ACTION_FAILURES.labels(action).inc()
+            logger.error("Custom actions failed in %s: %s", conversation_id, ", ".join(failed))
+            await escalate_assistant_unavailable(
+                conversation_id, f"the action server (failed: {', '.join(failed)})")
 
 
-async def _escalate_assistant_unavailable(conversation_id: str, part: str) -> None:
-    """No silence: the customer hears why and a person takes over with the transcript."""
-    await with_db_retry(lambda: _queue_for_person(conversation_id, part))
+@asynccontextmanager
+async def holding_reply_lease(message_pk: int) -> AsyncIterator[None]:
+    """Renew this gateway's lease on the message while the block runs; when the gateway
+    dies the renewals stop and another instance takes the turn over (awaiting_reply)."""
+    async def renew_forever() -> None:
+        while True:
+            await asyncio.sleep(pending_replies.RENEW_SECONDS)
+            try:
+                await asyncio.to_thread(_renew_lease, message_pk)
+            except Exception as error:  # the database restarting: the next renewal may work
+                logger.warning("Lease on message %s not renewed: %s", message_pk,
+                               type(error).__name__)
+
+    renewer = asyncio.get_running_loop().create_task(renew_forever())
+    try:
+        yield
+    finally:
+        renewer.cancel()
+
+
+def _renew_lease(message_pk: int) -> None:
+    with session_scope() as session:
+        pending_replies.renew(session, message_pk)
+
+
+async def escalate_assistant_unavailable(conversation_id: str, part: str,
+                                         answered: int | None = None) -> None:
+    """No silence: the customer hears why and a person takes over with the transcript.
+    `answered`: the message whose turn this ends (it no longer awaits the bot)."""
+    await with_db_retry(lambda: _queue_for_person(conversation_id, part, answered))
     await system_message(conversation_id, "assistant_unavailable")
     await announce(conversation_id)
 
 
-def _queue_for_person(conversation_id: str, part: str) -> None:
+def _queue_for_person(conversation_id: str, part: str, answered: int | None) -> None:
     with session_scope() as session:
+        if answered is not None:
+            pending_replies.clear(session, answered)
         conversation = session.get(Conversation, conversation_id)
         language = conversation.language or _default_language()
         transcript = [{"sender": m.sender.value, "text": m.text,
@@ -381,13 +444,17 @@ async def customer_typing(conversation_id: str) -> None:
 
 # --- bot, agent and system messages ------------------------------------------------------------
 
-async def bot_messages(conversation_id: str, replies: list[dict[str, Any]]) -> list[dict]:
+async def bot_messages(conversation_id: str, replies: list[dict[str, Any]],
+                       answered: int | None = None) -> list[dict]:
     """Bot replies (Rasa's `text` + `buttons`): stored in one go, delivered in order, and
     everyone told when the owner changed (a handoff was created, the chat closed).
+    `answered`: the customer message these reply to, no longer awaiting the bot once they
+    are stored (in the same transaction).
 
     Rasa cannot be asked to say it again, so storing waits out a database restart."""
     stored, channel, changed = await with_db_retry(
-        lambda: _store_bot_replies(conversation_id, replies))
+        lambda: _store_bot_replies(conversation_id, replies, answered))
+    MESSAGES.labels(channel, "bot", "out").inc(len(stored))
     for message in stored:
         await channel_for(channel).deliver_message(conversation_id, message)
     if changed:
@@ -396,12 +463,14 @@ async def bot_messages(conversation_id: str, replies: list[dict[str, Any]]) -> l
 
 
 def _store_bot_replies(
-    conversation_id: str, replies: list[dict[str, Any]]
+    conversation_id: str, replies: list[dict[str, Any]], answered: int | None
 ) -> tuple[list[dict], str, bool]:
     with session_scope() as session:
         conversation = session.get(Conversation, conversation_id)
         if conversation is None:
             raise UnknownConversation(conversation_id)
+        if answered is not None:
+            pending_replies.clear(session, answered)
         stored = [
             message_json(append_message(
                 session, conversation_id, Sender.bot, reply.get("text") or "",
@@ -429,6 +498,7 @@ async def bot_message(
 async def system_message(conversation_id: str, key: str, **values: str) -> dict[str, Any]:
     stored, channel = await with_db_retry(
         lambda: _store_system_message(conversation_id, key, values))
+    MESSAGES.labels(channel, "system", "out").inc()
     await channel_for(channel).deliver_message(conversation_id, stored)
     return stored
 
@@ -455,6 +525,7 @@ async def send_agent_message(handoff_id: int, agent_id: int, text: str) -> dict[
     text = clean_text(text)
     stored, conversation_id, channel = await with_db_retry(
         lambda: _store_agent_message(handoff_id, agent_id, text), seconds=REQUEST_RETRY_SECONDS)
+    MESSAGES.labels(channel, "agent", "out").inc()
     await channel_for(channel).deliver_message(conversation_id, stored)
     hub.publish(INBOX, {"event": "message", "data": {
         "conversation_id": conversation_id, "handoff_id": handoff_id, "message": stored}})

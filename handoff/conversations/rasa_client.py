@@ -120,6 +120,11 @@ async def _get(path: str) -> Any:
     return response.json()
 
 
+async def parse(text: str) -> dict[str, Any]:
+    """Rasa's reading of a text (intent, entities), without touching any conversation."""
+    return await _post("/model/parse", {"text": text}) or {}
+
+
 async def send_to_bot(
     conversation_id: str, text: str, metadata: dict[str, Any], message_id: str | None = None
 ) -> BotTurn:
@@ -144,6 +149,28 @@ async def send_to_bot(
             await asyncio.sleep(pause)
     answer = answer if isinstance(answer, dict) else {}
     return BotTurn(list(answer.get("messages") or []), list(answer.get("failed_actions") or []))
+
+
+async def replies_in_tracker(conversation_id: str, message_id: str) -> list[dict] | None:
+    """What the bot said to `message_id`, as Rasa's tracker recorded it; None when no Rasa
+    finished that message (Rasa saves a turn only at its end, events and all).
+
+    How a gateway taking over a dead gateway's turn knows whether Rasa already answered:
+    then the replies are read back instead of the message being sent (and answered) again.
+    """
+    tracker = await _get(f"/conversations/{conversation_id}/tracker")
+    events = list((tracker or {}).get("events") or [])
+    for index, event in enumerate(events):
+        if event.get("event") == "user" and event.get("message_id") == message_id:
+            replies = []
+            for later in events[index + 1:]:
+                if later.get("event") == "user":
+                    break
+                if later.get("event") == "bot":
+                    replies.append({"text": later.get("text"),
+                                    "buttons": (later.get("data") or {}).get("buttons")})
+            return replies
+    return None
 
 
 async def resume_with_survey(conversation_id: str, trigger: str) -> None:

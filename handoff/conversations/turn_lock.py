@@ -6,6 +6,9 @@ answers. In one process an asyncio.Lock per conversation is enough. With several
 instances (LIVE_FANOUT=redis) the customer may write through one instance while another
 asks the survey, so the lock is also taken in Redis (REDIS_URL). Should Redis be down, the
 exchange goes ahead unlocked: a rare race is better than a customer left waiting.
+The Redis lock is held for a short while and renewed as long as the exchange runs, so the
+lock of a gateway killed mid-exchange frees up within HOLD_SECONDS and the instance that
+takes its turn over (awaiting_reply) does not wait minutes for it.
 """
 
 from __future__ import annotations
@@ -23,7 +26,8 @@ from redis.exceptions import LockError, RedisError
 from handoff.live import configured_fanout, configured_redis_url
 
 logger = logging.getLogger(__name__)
-HOLD_SECONDS = 120  # a crashed holder's lock expires after this long
+HOLD_SECONDS = 15  # a crashed holder's lock expires after this long
+RENEW_SECONDS = 5  # a live holder renews it this often
 WAIT_SECONDS = 90  # then the exchange goes ahead anyway (logged)
 KEY_PREFIX = "shop:turn:"
 
@@ -60,11 +64,25 @@ async def conversation_turn(conversation_id: str) -> AsyncIterator[None]:
             held = False
         if not held:
             logger.warning("Turn lock for %s not acquired; going ahead", conversation_id)
+        renewer = asyncio.get_running_loop().create_task(_renew(lock)) if held else None
         try:
             yield
         finally:
+            if renewer:
+                renewer.cancel()
             if held:
                 try:
                     await lock.release()
                 except (LockError, RedisError) as error:  # expired, or Redis went away
                     logger.warning("Turn lock for %s not released: %s", conversation_id, error)
+
+
+async def _renew(lock: aioredis.client.Lock) -> None:
+    """Keep the lock while the exchange runs (Rasa may take up to its timeout)."""
+    while True:
+        await asyncio.sleep(RENEW_SECONDS)
+        try:
+            await lock.reacquire()
+        except (LockError, RedisError) as error:  # lost it (expired, or Redis went away)
+            logger.warning("Turn lock not renewed: %s", error)
+            return

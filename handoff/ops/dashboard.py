@@ -28,8 +28,7 @@ def metrics(
     checked_days(date_from, date_to)
     settings = get_settings()
     date_to = date_to or local_now(settings).date()
-    date_from = date_from or max(date.min + timedelta(days=DEFAULT_DAYS - 1),
-                                 date_to) - timedelta(days=DEFAULT_DAYS - 1)
+    date_from = date_from or date_to - timedelta(days=DEFAULT_DAYS - 1)
     if date_to < date_from or (date_to - date_from).days >= MAX_DAYS:
         raise HTTPException(
             status.HTTP_422_UNPROCESSABLE_ENTITY,

@@ -7,10 +7,12 @@ afterwards. Faults are real: processes are stopped, killed and restarted by the 
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import signal
 import subprocess
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,9 +21,11 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from scripts.processes import Service, free_port, wait_for_url
+from benchmarks.load_client import ChatClient
+from scripts.processes import free_port, wait_for_url
 from scripts.production import NGINX, ProductionStack, production_stack
 from scripts.stack import CHAT_LIMITS_LIFTED, shop_environment
+from scripts.supervision import SupervisedService
 from store import db
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -88,21 +92,49 @@ def production(databases, redis_url) -> Iterator[ProductionStack]:
             yield stack
 
 
-def kill(service: Service, sig: signal.Signals = signal.SIGKILL) -> None:
-    """Signal the whole process group (Rasa and uvicorn run workers of their own)."""
-    assert service.process is not None
-    os.killpg(service.process.pid, sig)
+def kill(service: SupervisedService, sig: signal.Signals = signal.SIGKILL) -> int:
+    """Signal the whole process group (Rasa and nginx run workers of their own), as an
+    out-of-memory kill or a crash would; returns the pid that was signalled. supervisord
+    starts a killed process again (back_again waits for that)."""
+    pid = service.pid()
+    assert pid, f"{service.name} is not running: {service.state()}"
+    os.killpg(pid, sig)
     if sig in (signal.SIGKILL, signal.SIGTERM):
-        service.process.wait(timeout=30)
+        deadline = time.monotonic() + 30
+        while service.pid() == pid and time.monotonic() < deadline:
+            time.sleep(0.1)
+    return pid
 
 
-def restart(*services: Service, through: str | None = None, timeout: float = 300) -> None:
-    """Start stopped services again together and wait until each answers, and until the
-    load balancer routes to them again (`through`: a URL behind it; nginx keeps a failed
-    server out for a moment)."""
+def back_again(service: SupervisedService, killed_pid: int, timeout: float = 300) -> None:
+    """Until supervisord has started a killed service again and it answers."""
+    service.wait_restarted(killed_pid, timeout)
+
+
+def take_down(*services: SupervisedService) -> None:
+    """Stopped on purpose (supervisorctl stop): kept down until restart()."""
     for service in services:
-        service.start()
+        service.stop()
+
+
+def restart(*services: SupervisedService, through: str | None = None,
+            timeout: float = 300) -> None:
+    """Start services that were taken down (or are still coming back) and wait until each
+    answers, and until the load balancer routes to them again (`through`: a URL behind it;
+    nginx keeps a failed server out for a moment)."""
+    for service in services:
+        if service.state() in ("STOPPED", "EXITED", "FATAL"):
+            service.start()
     for service in services:
         service.wait_healthy(timeout)
     if through:
         assert wait_for_url(through, 30), f"the load balancer does not route to {through}"
+
+
+async def talk(customers: list[ChatClient], texts: list[str]) -> None:
+    """Each customer says one thing (Indonesian or English, by locale) and gets an answer."""
+    async def one(customer: ChatClient) -> None:
+        message = await customer.say(texts[customer.locale.startswith("en")])
+        await customer.turn(message, timeout=120)
+
+    await asyncio.gather(*(one(c) for c in customers))

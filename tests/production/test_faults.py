@@ -18,7 +18,7 @@ from handoff.conversations.rasa_client import RasaToken
 from scripts.widget_client import Widget
 from store.db import session_scope
 from store.models import Handoff, Message, Role, Sender
-from tests.production.conftest import kill, restart
+from tests.production.conftest import kill, restart, take_down
 
 APOLOGY_ID = "asisten kami sedang bermasalah"
 
@@ -129,8 +129,7 @@ async def test_rasa_killed_mid_conversation_queues_the_customer_then_recovers(pr
 
 async def test_action_server_down_queues_the_customer_without_a_stack_trace(production):
     actions = [production.service(f"action server {k}") for k in (1, 2)]
-    for service in actions:
-        kill(service)
+    take_down(*actions)  # killed, supervisord would have them back in seconds
     widget = await Widget.open(production.gateway_url, locale="en-US")
     try:
         await widget.say("hello, where is my order ORD-100001?")

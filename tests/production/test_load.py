@@ -8,9 +8,7 @@ the database and in Rasa's trackers. The full figures come from `python -m bench
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import subprocess
 
 from sqlalchemy import select
 
@@ -18,7 +16,7 @@ from benchmarks.load import LoadReport, run_load
 from benchmarks.load_client import ChatClient
 from store.db import session_scope
 from store.models import Message, Sender
-from tests.production.conftest import ROOT, kill, restart
+from tests.production.conftest import kill, restart, talk
 
 CONVERSATIONS = 8
 DEADLINE_S = 300
@@ -71,26 +69,3 @@ async def test_gateway_restart_widgets_resume_on_the_other_instance(production):
                 Message.conversation_id == customer.conversation_id,
                 Message.sender == Sender.customer)).scalars().all()
             assert sorted(stored) == sorted(customer.sent), customer.conversation_id
-
-
-async def talk(customers: list[ChatClient], texts: list[str]) -> None:
-    """Each customer says one thing (Indonesian or English, by locale) and gets an answer."""
-    async def one(customer: ChatClient) -> None:
-        message = await customer.say(texts[customer.locale.startswith("en")])
-        await customer.turn(message, timeout=120)
-
-    await asyncio.gather(*(one(c) for c in customers))
-
-
-async def test_database_restart_during_traffic_loses_and_doubles_nothing(production):
-    traffic = asyncio.create_task(load(production))
-    await asyncio.sleep(5)
-    await asyncio.to_thread(
-        subprocess.run, [ROOT / "scripts/postgres.sh", "restart"], check=True,
-        env={**os.environ, "PG_DIR": os.environ.get("PG_DIR", str(ROOT / "var/test/pg"))})
-    report = await traffic
-
-    # Every message a customer saw acknowledged is in the transcript exactly once, and
-    # each was answered: by the bot, or, where Rasa could not finish it, by the apology.
-    assert_nothing_lost_or_doubled(report)
-    assert report.accounting.unanswered == 0, report.accounting.problems

@@ -19,6 +19,7 @@ from handoff.channels.web.outbound import message_frame
 from handoff.channels.web.widget import widget_script
 from handoff.conversations import flow
 from handoff.live import conversation_topic, hub
+from handoff.monitoring import DATABASE_RETRIES, WEBSOCKETS
 from handoff.serialize import message_json
 from handoff.texts import customer_text
 from store import follow_up
@@ -394,6 +395,7 @@ async def chat(websocket: WebSocket) -> None:
         await _close(connection, Refused(1008, "too_many_connections",
                                          retry_after=round(limits.window)))
         return
+    WEBSOCKETS.inc()
     try:
         while True:
             try:
@@ -412,6 +414,7 @@ async def chat(websocket: WebSocket) -> None:
                 if not is_transient(error):
                     raise
                 logger.warning("Database unavailable for a %s frame", frame.get("type"))
+                DATABASE_RETRIES.inc()  # the widget sends it again
                 await _unavailable(connection, frame)
     except WebSocketDisconnect:
         pass
@@ -419,4 +422,5 @@ async def chat(websocket: WebSocket) -> None:
         await _close(connection, refusal)
     finally:
         limits.disconnect(address)
+        WEBSOCKETS.dec()
         await connection.detach()

@@ -59,3 +59,20 @@ async def test_without_redis_the_turn_goes_ahead(monkeypatch):
 async def _enter_and_leave(conversation_id: str) -> None:
     async with conversation_turn(conversation_id):
         pass
+
+
+async def test_a_live_holder_keeps_the_lock_past_its_hold_time(several_instances, monkeypatch):
+    from handoff.conversations import turn_lock
+
+    monkeypatch.setattr(turn_lock, "HOLD_SECONDS", 1)
+    monkeypatch.setattr(turn_lock, "RENEW_SECONDS", 0.3)
+    other_instance = aioredis.from_url(REDIS_URL)
+    try:
+        async with conversation_turn("c-long"):
+            await asyncio.sleep(2.5)  # a slow Rasa: longer than the hold time
+            taken = await other_instance.lock(KEY_PREFIX + "c-long", timeout=5).acquire(
+                blocking=False)
+        assert not taken
+    finally:
+        await other_instance.close()
+
