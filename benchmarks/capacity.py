@@ -265,6 +265,8 @@ async def measure(path: str, customer: Customer, probes: Probes, conversations: 
 
 def switch_on_timing_log(stack: Any, state: Path) -> Path:
     """nginx's access log with timings only (path without query: no token), then reload."""
+    from scripts.production import NGINX
+
     config = state / "nginx" / "nginx.conf"
     log = state / "nginx" / "timing.log"
     original = config.read_text()
@@ -272,14 +274,37 @@ def switch_on_timing_log(stack: Any, state: Path) -> Path:
         raise RuntimeError(f"{config}: no 'access_log off;' to replace")
     config.write_text(original.replace(
         "  access_log off;", f"  {TIMING_FORMAT}\n  access_log {log} timing;", 1))
-    nginx = stack.service("nginx")
-    subprocess.run([nginx.command[0], "-p", str(state / "nginx"), "-c", str(config),
-                    "-s", "reload"], check=True)
+    subprocess.run([NGINX, "-p", str(state / "nginx"), "-c", str(config), "-s", "reload"],
+                   check=True)
     deadline = time.monotonic() + 10
     while not log.exists() and time.monotonic() < deadline:  # new workers open it
         httpx.get(f"{stack.gateway_url}/healthz")
         time.sleep(0.2)
     return log
+
+
+def listening_processes(ports: dict[int, str]) -> dict[str, list[int]]:
+    """kind -> the processes listening on its ports (the topmost of those sharing a
+    socket, e.g. nginx's master), found through /proc whoever started them."""
+    inodes = {}
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        port = int(fields[1].rsplit(":", 1)[1], 16)
+        if fields[3] == "0A" and port in ports:  # 0A: listening
+            inodes[f"socket:[{fields[9]}]"] = port
+    holders: dict[int, set[int]] = defaultdict(set)
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError):
+                for fd in (entry / "fd").iterdir():
+                    with contextlib.suppress(OSError):
+                        if (target := os.readlink(fd)) in inodes:
+                            holders[inodes[target]].add(int(entry.name))
+    table = process_table()
+    found: dict[str, list[int]] = defaultdict(list)
+    for port, pids in holders.items():
+        found[ports[port]] += [pid for pid in pids if table.get(pid, (0, 0))[0] not in pids]
+    return dict(found)
 
 
 def store_pids(database_url: str, redis_url: str) -> dict[str, list[int]]:
@@ -313,9 +338,13 @@ def production_layout(instances: int) -> Iterator[tuple[Any, Probes]]:
                               database_url=urls["DATABASE_URL"],
                               tracker_url=urls["TRACKER_STORE_URL"],
                               redis_url=urls["REDIS_URL"]) as stack:
-            roots = {kind: [s.process.pid for name, s in stack.services.items()
-                            if name.startswith(kind) and s.process]
-                     for kind in PROCESS_KINDS}
+            ports = {stack.ports.public["GATEWAY_PORT"]: "nginx"}
+            for own in stack.ports.instances:
+                ports.update({own["GATEWAY_PORT"]: "gateway", own["RASA_PORT"]: "Rasa server",
+                              own["ACTIONS_PORT"]: "action server"})
+            roots = listening_processes(ports)
+            if set(roots) != set(PROCESS_KINDS):
+                raise RuntimeError(f"not every process found listening: {roots}")
             probes = Probes({**roots, **store_pids(urls["DATABASE_URL"], urls["REDIS_URL"])},
                             urls["DATABASE_URL"],
                             (make_url(urls["DATABASE_URL"]).database,

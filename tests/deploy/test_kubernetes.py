@@ -70,7 +70,7 @@ def probe(container: dict, kind: str) -> dict:
 
 def test_gateway_probes_its_healthz():
     gateway = kubernetes_processes()["gateway"]
-    for kind in ("readinessProbe", "livenessProbe"):
+    for kind in ("startupProbe", "readinessProbe", "livenessProbe"):
         assert probe(gateway, kind)["httpGet"]["path"] == "/healthz"
 
 
