@@ -1,0 +1,26 @@
+#!/bin/sh
+# The image's entry point: one image, three processes (docs/production.md "Containers").
+#   entrypoint.sh gateway|rasa|actions|migrate [extra arguments for that process]
+# Anything else is run as given (e.g. `python -m handoff.auth.accounts add …`).
+# Every setting comes from the environment; nothing here holds a secret.
+set -eu
+cd "$(dirname "$0")/.."  # /app in the image, the repository root elsewhere
+
+role="${1:-gateway}"
+[ "$#" -gt 0 ] && shift
+case "$role" in
+  gateway)
+    # Listens on UVICORN_HOST (the image sets 0.0.0.0); trusts X-Forwarded-For only from
+    # FORWARDED_ALLOW_IPS (uvicorn reads it), so login throttling sees customers' addresses.
+    exec uvicorn handoff.app:create_app --factory --port "${GATEWAY_PORT:-8000}" \
+      --ws websockets --no-access-log "$@" ;;
+  rasa)
+    # `--model models` loads the one model the image carries (the newest file there).
+    exec python -m scripts.rasa_server --model models --port "${RASA_PORT:-5005}" "$@" ;;
+  actions)
+    exec python -m actions.server --port "${ACTIONS_PORT:-5055}" "$@" ;;
+  migrate)
+    exec python deploy/migrate.py "$@" ;;
+  *)
+    exec "$role" "$@" ;;
+esac
