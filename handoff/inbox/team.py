@@ -1,5 +1,5 @@
 """The team as the inbox and ops pages show it: who can be assigned a handoff, by name,
-and who is online now (an inbox heartbeat within store.conversations.ONLINE_WINDOW)."""
+and who is online now (an inbox heartbeat within store.waits.ONLINE_WINDOW)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from sqlalchemy import select
 from handoff.auth.deps import InboxAgent, SessionDep
 from handoff.inbox.schemas import TeamList
 from handoff.serialize import agent_json
-from store.conversations import ONLINE_WINDOW
 from store.models import Agent, as_utc, utcnow
+from store.waits import ONLINE_WINDOW
 
 router = APIRouter(tags=["team"])
 
