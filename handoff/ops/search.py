@@ -48,16 +48,12 @@ class ConversationFilters:
 def local_day_start(day: date, tz_name: str | None = None) -> datetime:
     """Midnight of `day` in the store's time zone, as an aware datetime (compared in UTC)."""
     tz = ZoneInfo(tz_name or get_settings().timezone)
-    try:
-        return datetime.combine(day, time.min, tzinfo=tz).astimezone(ZoneInfo("UTC"))
-    except OverflowError:  # 0001-01-01 east of UTC: before anything stored (fuzzer-found)
-        return datetime.min.replace(tzinfo=ZoneInfo("UTC"))
+    return datetime.combine(day, time.min, tzinfo=tz).astimezone(ZoneInfo("UTC"))
 
 
 def local_day_end(day: date, tz_name: str | None = None) -> datetime:
-    """Midnight after `day` (the end of a range that includes `day`)."""
-    if day == date.max:
-        return datetime.max.replace(tzinfo=ZoneInfo("UTC"))
+    """Midnight after `day` (the end of a range that includes `day`; handoff.ops.days keeps
+    days within 1900..9998)."""
     return local_day_start(day + timedelta(1), tz_name)
 
 

@@ -39,9 +39,15 @@ def chat_app(shop_db, surveys, monkeypatch) -> Callable[..., TestClient]:
         client.__exit__(None, None, None)
 
 
-def start(ws, locale: str = "en-US") -> dict:  # noqa: ANN001
+def start(ws, locale: str = "en-US", *, write: bool = True) -> dict:  # noqa: ANN001
+    """A new conversation; with `write`, its first message stores it (a start alone only
+    prepares one), as a flooding script that wants rows would do."""
     ws.send_json({"type": "start", "locale": locale})
-    return receive_until(ws, "conversation")
+    conversation = receive_until(ws, "conversation")
+    if write:
+        ws.send_json({"type": "message", "text": "halo", "client_message_id": "first"})
+        receive_until(ws, "message")
+    return conversation
 
 
 def refusal_and_close_code(ws) -> tuple[dict, int]:  # noqa: ANN001
@@ -175,23 +181,27 @@ def test_binary_or_deeply_nested_frames_close_the_socket_cleanly(
     assert not [r for r in gateway_log.records if r.exc_info or r.levelname == "ERROR"]
 
 
-def test_a_start_the_database_could_not_serve_uses_up_nothing(chat_app, monkeypatch):
-    """A widget asking again during a database restart is not refused as a flood."""
+def test_a_first_message_the_database_could_not_store_uses_up_nothing(chat_app, monkeypatch):
+    """A widget re-sending during a database restart is not refused as a flood: its message
+    lands in the conversation it prepared, once."""
     from sqlalchemy.exc import OperationalError
 
     from handoff.conversations import flow
 
     client = chat_app(STARTS_PER_CONNECTION="1", CONVERSATIONS_PER_ADDRESS="1")
-    real_start = flow.start_conversation
+    real_store = flow._store_customer_message
 
-    def database_restarting(**kwargs):  # noqa: ANN003, ANN202
+    def database_restarting(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
         raise OperationalError("INSERT", {}, Exception("the database is starting up"))
 
+    first = {"type": "message", "text": "halo", "client_message_id": "first"}
     with client.websocket_connect("/ws/chat") as ws:
-        monkeypatch.setattr(flow, "start_conversation", database_restarting)
+        prepared = start(ws, write=False)
+        monkeypatch.setattr(flow, "_store_customer_message", database_restarting)
         for _ in range(3):
-            ws.send_json({"type": "start", "locale": "en-US"})
+            ws.send_json(first)
             assert receive_until(ws, "error")["error"] == "unavailable"
-        monkeypatch.setattr(flow, "start_conversation", real_start)
-        start(ws)
+        monkeypatch.setattr(flow, "_store_customer_message", real_store)
+        ws.send_json(first)
+        assert receive_until(ws, "message")["conversation_id"] == prepared["conversation_id"]
     assert conversations() == 1

@@ -129,7 +129,11 @@ class ChatConnection:
             await self.send(frame)
         await self.send(state)
         replayed.set()
-        _attached[conversation_id] += 1
+        await self.present()
+
+    async def present(self) -> None:
+        """This widget shows the stored conversation: replies go here, not by email."""
+        _attached[self.conversation_id] += 1
         self._counted = True
         await self.seen()
 
@@ -284,7 +288,9 @@ async def _customer_message(connection: ChatConnection, frame: dict[str, Any]) -
     except InvalidMessage as error:
         await _refused(connection, error, client_id)
         return
-    connection.prepared = None  # stored now
+    if connection.prepared is not None:  # stored now, with this widget showing it
+        connection.prepared = None
+        await connection.present()
     connection.rate.accepted()
 
 
@@ -292,6 +298,7 @@ async def _start_conversation(connection: ChatConnection, language: str | None) 
     """A new conversation, within the limits of this connection and of its address. It is
     only prepared (nothing stored until the customer writes), yet counted: the limits are on
     what a client asks for."""
+    connection.language = connection.language or language  # for a refusal's words
     address = connection.address
     retry_after = (connection.starts.retry_after()
                    or connection.limits.conversation_retry_after(address))

@@ -15,7 +15,7 @@ from handoff.conversations import flow
 from store import settings
 from store.db import session_scope
 from store.models import Conversation, Handoff, Message, Role, Sender
-from tests.handoff.conftest import add_agent, stored
+from tests.handoff.conftest import add_agent, post_callback, stored
 from tests.hours import OPEN_ALL_DAY, closed_now
 from tests.smtp import LINK, Mailbox, body, smtp_server
 
@@ -203,8 +203,7 @@ def test_the_survey_after_resolving_reaches_a_customer_who_left(client, mailbox,
     client.portal.call(flow.drain_background)
     assert surveys == [(conversation_id, "resolved")]  # the gateway asked Rasa for it
     # ... and this is Rasa saying it, through its callback, as in production.
-    assert client.post("/rasa/callback", json={"recipient_id": conversation_id,
-                                               **SURVEY}).status_code == 200
+    assert post_callback(client, {"recipient_id": conversation_id, **SURVEY}).status_code == 200
     client.portal.call(offline.drain)
     everything = "\n".join(body(email) for email in mailbox.wait_for(1))
     assert "seberapa mudah" in everything and "[1 · 2 · 3 · 4 · 5 · 6 · 7]" in everything
