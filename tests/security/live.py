@@ -8,6 +8,7 @@ from typing import Any
 
 import httpx
 
+from handoff.conversations import flow
 from store import db
 from store.conversations import create_handoff
 from store.models import Conversation, Customer, Owner, utcnow
@@ -44,9 +45,14 @@ class EventStream:
         return item
 
 
-def customer_handoff(conversation_id: str, customer: Customer | None = None) -> int:
-    """The widget's conversation handed to a person, announced, as after the bot's turn."""
+def customer_handoff(conversation_id: str, customer: Customer | None = None, *,
+                     token: str | None = None) -> int:
+    """The widget's conversation handed to a person, announced, as after the bot's turn.
+    With `token`, a conversation the widget only prepared is stored first, as its first
+    message would have."""
     with db.session_scope() as session:
+        if token is not None and session.get(Conversation, conversation_id) is None:
+            flow._store_prepared(session, flow.PreparedConversation(conversation_id, token, "id"))
         conversation = session.get(Conversation, conversation_id)
         conversation.owner = Owner.human
         if customer is not None:

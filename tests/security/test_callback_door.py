@@ -118,6 +118,8 @@ async def test_public_side_of_the_load_balancer_does_not_pass_the_callback(stack
                                                                            load_balancer):
     public, internal = load_balancer
     widget = await Widget.open(public, locale="en-US")
+    await widget.say("hello")  # stores the conversation (a start only prepares one)
+    await widget.bot_says()
     body = phishing_reply(widget.conversation_id)
     headers = signed_headers(stack.env["CALLBACK_SECRET"], body)  # even a signed one
     for path in ("/rasa/callback", "//rasa/callback", "/rasa/%63allback", "/rasa/callback/",

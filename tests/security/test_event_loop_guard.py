@@ -128,10 +128,11 @@ async def _never_disconnected() -> bool:
 
 def test_no_route_does_database_work_on_the_event_loop(gateway, on_the_event_loop):
     call = Driver(gateway)
+    gateway.app.state.warm_up.ready = True  # no Rasa here; warm start: tests/production
     admin, budi, ops = (add_agent("adi", Role.admin), add_agent("budi"),
                         add_agent("olivia", Role.ops))
     for page in ("/", "/inbox", "/ops", "/ops/dashboard", "/admin", "/static/widget.js",
-                 "/healthz"):
+                 "/healthz", "/docs", "/favicon.svg", "/favicon.ico", "/metrics"):
         call("GET", page)
 
     rina = add_agent("rina")
@@ -163,7 +164,11 @@ def test_no_route_does_database_work_on_the_event_loop(gateway, on_the_event_loo
          json={"text": "sudah dicek"})
     call("POST", "/api/v1/handoffs/{handoff_id}/transfer", rina, path=web)
     call("POST", "/api/v1/handoffs/{handoff_id}/claim", budi, path=web)
-    call("POST", "/api/v1/handoffs/{handoff_id}/resolve", budi, path=web)
+    call("GET", "/api/v1/handoffs/{handoff_id}/canned-replies", budi, path=web)
+    call("GET", "/api/v1/team", ops)
+    call("POST", "/api/v1/handoffs/{handoff_id}/assign", ops, path=web,
+         json={"agent_id": rina.id})
+    call("POST", "/api/v1/handoffs/{handoff_id}/resolve", rina, path=web)
     call.background()
     with gateway.websocket_connect("/ws/chat") as ws:  # a reload: the transcript is replayed
         ws.send_json({"type": "resume", "conversation_id": conversation_id,
@@ -171,6 +176,10 @@ def test_no_route_does_database_work_on_the_event_loop(gateway, on_the_event_loo
         assert ws.receive_json()["type"] == "conversation"
 
     call("GET", "/api/v1/canned-replies", rina)
+    own = {"reply_id": call("POST", "/api/v1/canned-replies", rina, expect=201, json={
+        "title": "Cek", "language": "id", "text": "Sebentar ya Kak, {agent_name} cek dulu."})["id"]}
+    call("PATCH", "/api/v1/canned-replies/{reply_id}", rina, path=own, json={"title": "Cek dulu"})
+    call("DELETE", "/api/v1/canned-replies/{reply_id}", rina, expect=204, path=own)
     call("GET", "/api/v1/conversations", ops)
     call("GET", "/api/v1/conversations/export", ops)
     call("GET", "/api/v1/conversations/{conversation_id}", rina,

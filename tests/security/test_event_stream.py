@@ -46,8 +46,8 @@ async def event_stream(client: httpx.AsyncClient, login: Login) -> AsyncIterator
 async def test_each_viewer_gets_events_redacted_as_the_rest_views_are(gateway):
     rina, budi = add_agent("rina"), add_agent("budi")
     customer = await Widget.open(gateway)
-    handoff_id = customer_handoff(customer.conversation_id,
-                                  Customer(name=NAME, email=EMAIL, phone=PHONE))
+    handoff_id = customer_handoff(customer.conversation_id, token=customer.token,
+                                  customer=Customer(name=NAME, email=EMAIL, phone=PHONE))
     said = f"hp saya {PHONE_TYPED}, email {EMAIL}"
     async with httpx.AsyncClient(base_url=gateway, timeout=None) as client, \
             event_stream(client, rina) as rinas, event_stream(client, budi) as budis:

@@ -65,7 +65,9 @@ def start_gateway(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     upgrade_to_head(db.get_engine())
     from handoff.app import create_app
 
-    with serve(create_app(idle_sweeper=False), free_port()) as url:
+    app = create_app(idle_sweeper=False)
+    app.state.warm_up.ready = True  # no Rasa here; warm start: tests/production
+    with serve(app, free_port()) as url:
         yield Gateway(url, database)
     db.get_engine().dispose()
     db.get_engine.cache_clear()
@@ -223,7 +225,7 @@ async def test_concurrent_claims_replies_and_resolves_lose_nothing(gateway):
     record = Record()
     async with httpx.AsyncClient(base_url=gateway.url, timeout=None) as client:
         customer = await Widget.open(gateway.url)
-        handoffs = [customer_handoff(customer.conversation_id),
+        handoffs = [customer_handoff(customer.conversation_id, token=customer.token),
                     add_handoff("conv-2"), add_handoff("conv-3")]
         customer_done = asyncio.Event()
         writing = True

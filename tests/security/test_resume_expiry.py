@@ -25,6 +25,9 @@ def chat_then_close(client) -> tuple[str, str]:  # noqa: ANN001
         ws.send_json({"type": "start", "locale": "id-ID"})
         started = receive_until(ws, "conversation")
         receive_until(ws, "state")
+        # A start only prepares; the first message stores the conversation.
+        ws.send_json({"type": "message", "text": "paket saya di mana?", "client_message_id": "1"})
+        receive_until(ws, "message")
     conversation_id = started["conversation_id"]
     with db.session_scope() as session:
         append_message(session, conversation_id, Sender.bot, TRACKING)

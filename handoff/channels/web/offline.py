@@ -229,10 +229,14 @@ def pending_conversations(session: Session, now: datetime | None = None) -> list
     ).scalars())
 
 
+def _pending() -> list[str]:
+    with session_scope() as session:
+        return pending_conversations(session)
+
+
 async def forward_pending() -> int:
     """Forward for every conversation that missed something (the idle sweep calls this)."""
-    with session_scope() as session:
-        waiting = pending_conversations(session)
+    waiting = await asyncio.to_thread(_pending)
     sent = 0
     for conversation_id in waiting:
         if conversation_id not in _scheduled:
