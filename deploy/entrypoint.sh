@@ -10,10 +10,10 @@ role="${1:-gateway}"
 [ "$#" -gt 0 ] && shift
 case "$role" in
   gateway)
-    # Listens on UVICORN_HOST (the image sets 0.0.0.0); trusts X-Forwarded-For only from
-    # FORWARDED_ALLOW_IPS (uvicorn reads it), so login throttling sees customers' addresses.
+    # Listens on UVICORN_HOST (the image sets 0.0.0.0); the app believes X-Forwarded-For
+    # only from TRUSTED_PROXIES, so throttling and flood limits see customers' addresses.
     exec uvicorn handoff.app:create_app --factory --port "${GATEWAY_PORT:-8000}" \
-      --ws websockets --no-access-log "$@" ;;
+      --ws websockets --no-access-log --no-proxy-headers "$@" ;;
   rasa)
     # `--model models` loads the one model the image carries (the newest file there).
     exec python -m scripts.rasa_server --model models --port "${RASA_PORT:-5005}" "$@" ;;

@@ -28,7 +28,6 @@ from tests.deploy.artifacts import (
 
 # Read by a library, not by our settings: who reads it.
 LIBRARY_VARIABLES = {
-    "FORWARDED_ALLOW_IPS": "uvicorn: whose X-Forwarded-For the gateway believes",
     "UVICORN_HOST": "uvicorn: where the gateway listens",
     "RASA_TELEMETRY_ENABLED": "Rasa",
     "SANIC_REGISTER": "Sanic",
