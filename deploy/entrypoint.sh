@@ -12,7 +12,9 @@ case "$role" in
   gateway)
     # Listens on UVICORN_HOST (the image sets 0.0.0.0); the app believes X-Forwarded-For
     # only from TRUSTED_PROXIES, so throttling and flood limits see customers' addresses.
-    exec uvicorn handoff.app:create_app --factory --port "${GATEWAY_PORT:-8000}" \
+    # -W: Rasa pins websockets 10, so uvicorn's legacy backend stays (scripts/stack.py).
+    exec python -W ignore::UserWarning:uvicorn.protocols.websockets.websockets_impl \
+      -m uvicorn handoff.app:create_app --factory --port "${GATEWAY_PORT:-8000}" \
       --ws websockets --no-access-log --no-proxy-headers "$@" ;;
   rasa)
     # `--model models` loads the one model the image carries (the newest file there).

@@ -25,6 +25,7 @@ def internal_secrets(env: Mapping[str, str]) -> dict[str, str]:
     return {name: env.get(name) or secrets.token_hex(32) for name in INTERNAL_SECRETS}
 # Every customer of a test or benchmark stack comes from 127.0.0.1: lift the website chat's
 # flood limits there (tests/security checks the limits themselves).
+UVICORN_WS_WARNING = "ignore::UserWarning:uvicorn.protocols.websockets.websockets_impl"
 CHAT_LIMITS_LIFTED = {name: "100000" for name in (
     "CHAT_MESSAGE_LIMIT", "CHAT_STARTS_PER_CONNECTION", "CHAT_CONVERSATIONS_PER_ADDRESS",
     "CHAT_SOCKETS_PER_ADDRESS")}
@@ -135,7 +136,10 @@ def stack_services(model: Path, log_dir: Path, env: dict[str, str] | None = None
                 [python, "-m", "scripts.rasa_server", "--model", str(model), "--port", rasa_port],
                 f"http://127.0.0.1:{rasa_port}/version", log_dir / "rasa.log", env=env),
         Service("gateway",
-                [str(BIN / "uvicorn"), "handoff.app:create_app", "--factory", "--host",
+                # Rasa pins websockets 10, so uvicorn's legacy backend stays: its warning
+                # about that would be the one line of the log that is not JSON.
+                [str(BIN / "python"), "-W", UVICORN_WS_WARNING, "-m", "uvicorn",
+                 "handoff.app:create_app", "--factory", "--host",
                  "127.0.0.1", "--port", gateway_port, "--no-access-log",
                  "--no-proxy-headers",  # the app applies TRUSTED_PROXIES itself
                  "--ws", "websockets"],  # the sans-io backend needs websockets>=13; Rasa pins 10

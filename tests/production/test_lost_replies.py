@@ -12,6 +12,7 @@ from datetime import timedelta
 import httpx
 from sqlalchemy import select
 
+from handoff.conversations import flow
 from handoff.conversations.rasa_client import CHANNEL, RasaToken
 from scripts.widget_client import Widget
 from store.db import session_scope
@@ -45,11 +46,13 @@ async def bot_replies_after(conversation_id: str, seq: int) -> list[Message]:
     raise AssertionError(f"message {seq} of {conversation_id} still awaits its reply")
 
 
-def written_by_a_gateway_that_died(conversation_id: str, text: str,
-                                   lease_left: float = 0) -> int:
-    """A customer message stored and sent to the bot by a gateway that is gone: its lease
-    lapses in `lease_left` seconds. Returns its seq."""
+def written_by_a_gateway_that_died(widget: Widget, text: str, lease_left: float = 0) -> int:
+    """The widget's first message, stored and sent to the bot by a gateway that is gone:
+    its lease lapses in `lease_left` seconds. Returns its seq."""
+    conversation_id = widget.conversation_id
     with session_scope() as session:
+        flow._store_prepared(session, flow.PreparedConversation(conversation_id, widget.token,
+                                                                "en"))
         message = append_message(session, conversation_id, Sender.customer, text)
         message.reply_pending_until = utcnow() + timedelta(seconds=lease_left)
         return message.seq
@@ -58,8 +61,7 @@ def written_by_a_gateway_that_died(conversation_id: str, text: str,
 async def test_a_message_rasa_never_saw_is_sent_to_the_bot_again(production):
     widget = await Widget.open(production.gateway_url, locale="en-US")
     try:
-        seq = written_by_a_gateway_that_died(widget.conversation_id,
-                                             "how long does shipping to Medan take?")
+        seq = written_by_a_gateway_that_died(widget, "how long does shipping to Medan take?")
         replies = await bot_replies_after(widget.conversation_id, seq)
         assert replies, "the bot never answered"
         assert (await widget.bot_says(timeout=30))["seq"] == replies[0].seq  # live, too
@@ -76,7 +78,7 @@ async def test_a_message_rasa_answered_is_read_back_from_its_tracker_not_sent_ag
     try:
         # What the dead gateway did before it died, its lease still running: Rasa
         # answered, nobody stored it.
-        seq = written_by_a_gateway_that_died(widget.conversation_id, text, lease_left=10)
+        seq = written_by_a_gateway_that_died(widget, text, lease_left=10)
         async with httpx.AsyncClient(auth=RasaToken(), timeout=60) as rasa:
             answer = (await rasa.post(
                 f"{production.rasa_url}/webhooks/{CHANNEL}/webhook",
