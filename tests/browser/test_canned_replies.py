@@ -36,9 +36,9 @@ def test_agent_adds_a_reply_and_it_is_filled_for_the_customer(page, save_screens
     save_screenshot(page, "inbox-canned-replies")
     dialog.get_by_role("button", name="Close").click()
 
-    select = view.locator(".composer select")
-    expect(select.locator("option", has_text="Resi aktif")).to_have_count(1)
-    select.select_option(label="Resi aktif")
+    view.locator(".canned-button").click()  # the menu, filtered as you type ("t" opens it)
+    view.locator(".canned-filter").fill("resi")
+    view.locator(".canned-option", has_text="Resi aktif").click()
     expect(view.locator(".composer textarea")).to_have_value(
         "Halo Kak Budi Santoso, resi pesanan TN-10001 sudah aktif. Salam, Wati")
     assert page.errors == []
