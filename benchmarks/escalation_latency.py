@@ -106,7 +106,9 @@ def report(label: str, latencies: list[float]) -> None:
 def main(repeat: int, layout: str, fresh: int) -> None:
     if layout == "production":
         from benchmarks.load import production_urls
+        from scripts.stack import lift_chat_limits
 
+        lift_chat_limits()
         stack = production_urls(2)
     else:
         stack, fresh = running_stack(), 1  # the first one only warms up

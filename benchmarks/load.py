@@ -632,13 +632,9 @@ def stack_urls(args: argparse.Namespace) -> Iterator[tuple[str, str, str | None]
     if args.gateway_url:
         yield args.gateway_url, args.database_url, args.rasa_url
         return
-    import os
+    from scripts.stack import lift_chat_limits
 
-    from scripts.stack import CHAT_LIMITS_LIFTED
-
-    # A load run sends more than a customer may, every simulated customer from 127.0.0.1.
-    for name, value in CHAT_LIMITS_LIFTED.items():
-        os.environ.setdefault(name, value)
+    lift_chat_limits()
     if args.layout == "production":
         with production_urls(args.instances) as urls:
             yield urls

@@ -16,7 +16,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from handoff.ops.metrics import percentile
-from scripts.stack import CHAT_LIMITS_LIFTED, Stack
+from scripts.stack import Stack, lift_chat_limits
 from scripts.stack import running_stack as start_stack
 from scripts.widget_client import Widget
 
@@ -28,10 +28,7 @@ def running_stack() -> Iterator[Stack]:
     """Start action server, Rasa server and gateway; stop them and delete their state after."""
     from scripts.train import ensure_model
 
-    # A benchmark sends far more than a customer may (20 messages a minute per socket), and
-    # every simulated customer comes from 127.0.0.1.
-    for name, value in CHAT_LIMITS_LIFTED.items():
-        os.environ.setdefault(name, value)
+    lift_chat_limits()
     model = Path(os.environ.get("SHOP_TEST_MODEL") or ensure_model())
     with tempfile.TemporaryDirectory(prefix="shop-bench-") as root:
         try:
