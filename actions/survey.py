@@ -25,7 +25,11 @@ logger = logging.getLogger(__name__)
 
 DECLINED = "declined"
 NO_COMMENT = "-"
-_NOT_A_COMMENT_INTENTS = ("deny", "stop", "goodbye", "thank_you", "affirm")
+# A short reply of these intents at the comment question is no comment ("no thanks",
+# "that's all", "ok makasih"): up to this many words. Praise reads like thanks ("quick and
+# clear answers"), so thanks and yeses count only when very short; a kept "thank you so
+# much" costs nothing, a lost comment does.
+_NOT_A_COMMENT_WORDS = {"deny": 4, "stop": 4, "goodbye": 4, "thank_you": 2, "affirm": 2}
 # Leaving instead of rating: the survey ends politely rather than asking again.
 _DECLINES = ("stop", "deny", "goodbye")
 
@@ -105,9 +109,9 @@ class ValidateCesForm(FormValidationAction):
         if value is None:  # a reset by an action, not something the customer said
             return {"ces_comment": None}
         text = " ".join(str(value or "").split())
-        short = len(text.split()) <= 4
+        closing_words = _NOT_A_COMMENT_WORDS.get(latest_intent(tracker) or "", 0)
         if not text or text.startswith("/") or is_skip(text) or (
-            short and latest_intent(tracker) in _NOT_A_COMMENT_INTENTS
+            len(text.split()) <= closing_words
         ):
             return {"ces_comment": NO_COMMENT}
         return {"ces_comment": text[:500]}

@@ -144,6 +144,19 @@ async def test_comment_is_optional_and_kept_when_given():
     assert slots["ces_comment"] == text
 
 
+@pytest.mark.parametrize(("text", "intent", "kept"), [
+    ("quick and clear answers", "thank_you", True),  # praise reads like thanks
+    ("mantap, cepat banget jawabannya", "thank_you", True),
+    ("thank you so much", "thank_you", True),  # a thank-you is feedback too
+    ("ok makasih", "thank_you", False),
+    ("no that's all", "deny", False),
+    ("udah itu aja kak", "stop", False),
+])
+async def test_praise_is_a_comment_and_a_short_closing_is_none(text, intent, kept):
+    slots, _ = await validate(text, intent, {"ces_comment": text})
+    assert slots["ces_comment"] == (text if kept else "-")
+
+
 async def submit(slots, sender_id="conv-survey"):
     dispatcher = CollectingDispatcher()
     tracker = make_tracker(events=[user_event("-", "deny")], slots=slots, sender_id=sender_id)
