@@ -22,7 +22,9 @@ def stack_extra_env() -> dict[str, str]:
     return {}
 
 
-@pytest.fixture(scope="session")
+# One stack per test folder that uses it: its environment (DATABASE_URL, WhatsApp settings…)
+# is set in this process while it runs, and must not leak into the folders after it.
+@pytest.fixture(scope="package")
 def stack(tmp_path_factory, stack_extra_env) -> Iterator[Stack]:
     from scripts.train import ensure_model
 
