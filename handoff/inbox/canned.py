@@ -141,6 +141,11 @@ def change_canned_reply(reply_id: ReplyId, body: CannedReplyPatch, agent: InboxA
     for field, value in body.dict(exclude_none=True).items():
         setattr(reply, field, _checked(value) if field == "text" else value)
     reply.updated_at = utcnow()
+    try:
+        session.flush()
+    except IntegrityError as error:  # a shared reply's key exists in that language already
+        raise HTTPException(status.HTTP_409_CONFLICT,
+                            "This reply already exists in that language") from error
     return reply_json(reply, agent)
 
 

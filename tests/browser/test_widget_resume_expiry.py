@@ -31,7 +31,9 @@ def test_an_expired_chat_is_not_replayed_and_a_new_one_starts(page):
 
     page.reload()
     open_widget(page)
-    page.wait_for_function(f"{STORED}?.conversation_id && {STORED}.conversation_id !== '{old}'")
+    # A function, not an expression: the page's CSP forbids eval.
+    page.wait_for_function(f"() => {STORED}?.conversation_id && "
+                           f"{STORED}.conversation_id !== '{old}'")
     assert shown_texts(page) == []
     send(page, "Halo lagi")
     expect(page.locator("#tokonusa-chat .msg.bot:not(.welcome) .text").first).to_have_text(GREETING)

