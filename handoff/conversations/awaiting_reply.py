@@ -17,6 +17,7 @@ import asyncio
 import logging
 
 from handoff.conversations import flow, rasa_client
+from handoff.conversations.sweeps import sweep_forever
 from handoff.conversations.turn_lock import conversation_turn
 from handoff.json_logs import log_context
 from handoff.monitoring import TAKEN_OVER
@@ -93,10 +94,5 @@ async def sweep_once() -> list[str]:
 
 
 async def run_forever() -> None:
-    while True:
-        try:
-            await sweep_once()
-        except Exception:  # keep sweeping; one bad round must not stop the timer
-            logger.exception("Awaiting-reply sweep failed")
-        await asyncio.sleep(SWEEP_SECONDS)
+    await sweep_forever(sweep_once, SWEEP_SECONDS, "Awaiting-reply sweep")
 

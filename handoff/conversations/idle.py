@@ -24,6 +24,7 @@ from sqlalchemy.engine import Connection
 
 from handoff.channels.web import offline
 from handoff.conversations import flow, rasa_client
+from handoff.conversations.sweeps import sweep_forever
 from store.conversations import close_conversation
 from store.db import get_engine, session_scope
 from store.models import (
@@ -128,9 +129,4 @@ async def sweep_unless_busy(now: datetime | None = None) -> dict[str, int] | Non
 
 
 async def run_forever() -> None:
-    while True:
-        try:
-            await sweep_unless_busy()
-        except Exception:  # keep sweeping; one bad round must not stop the timer
-            logger.exception("Idle sweep failed")
-        await asyncio.sleep(SWEEP_SECONDS)
+    await sweep_forever(sweep_unless_busy, SWEEP_SECONDS, "Idle sweep")
