@@ -12,10 +12,11 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from handoff import database_busy, pages
+from handoff import attachment_files, database_busy, pages
 from handoff.auth import admin, login
 from handoff.channels.web import offline
 from handoff.channels.web import routes as web_routes
+from handoff.channels.web import uploads as web_uploads
 from handoff.channels.web.flood import AddressLimits
 from handoff.channels.whatsapp import outbound as whatsapp_outbound
 from handoff.channels.whatsapp import routes as whatsapp_routes
@@ -71,7 +72,7 @@ def create_app(*, idle_sweeper: bool = True) -> FastAPI:
     for module in (login, handoffs, transcripts, dashboard, canned, events, admin, team):
         app.include_router(module.router, prefix=API_PREFIX)
     # Where customers and Rasa reach the service: one router per channel, Rasa's callback.
-    for module in (web_routes, whatsapp_routes, callback):
+    for module in (web_routes, web_uploads, whatsapp_routes, callback, attachment_files):
         app.include_router(module.router)
     app.include_router(pages.router)
     # Added last = outermost: even a 413 from the size limit carries the security headers.

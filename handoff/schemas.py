@@ -51,6 +51,15 @@ class MessageAgent(OutModel):
     display_name: str
 
 
+class AttachmentOut(OutModel):
+    id: str
+    kind: Literal["image", "video"]
+    content_type: str
+    size: int
+    name: str | None = None
+    url: str  # GET it with the same Authorization header (handoff.attachment_files)
+
+
 class MessageOut(OutModel):
     id: int
     conversation_id: str
@@ -62,6 +71,7 @@ class MessageOut(OutModel):
     created_at: datetime
     delivery_status: str | None = None
     delivery_error: str | None = None
+    attachment: AttachmentOut | None = None
 
 
 class NoteOut(OutModel):

@@ -6,6 +6,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from handoff.summaries import summaries
+from store.attachments import attachment_json
 from store.models import Agent, Customer, Handoff, Message, Note, as_utc
 
 
@@ -43,6 +44,7 @@ def message_json(message: Message) -> dict[str, Any]:
         "delivery_status": message.delivery_status,
         "delivery_error": message.delivery_error,
         "client_message_id": message.client_message_id,
+        "attachment": attachment_json(message.attachment),
     }
 
 

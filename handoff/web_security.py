@@ -10,6 +10,8 @@ import json
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
+from store.settings import get_settings
+
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
@@ -18,16 +20,18 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; connect-src 'self' ws: wss:; style-src 'self' 'unsafe-inline'; "
-    "img-src 'self' data:; frame-ancestors 'none'"
+    "img-src 'self' data: blob:; media-src 'self' blob:; frame-ancestors 'none'"
 )
 
 # Every JSON API answer may carry personal data (transcripts, exports, handoffs, the event
 # stream, tokens): no browser or proxy cache may keep a copy.
-NO_STORE_PREFIXES = ("/api/",)
+NO_STORE_PREFIXES = ("/api/", "/attachments/", "/chat/")
 
 MAX_BODY_BYTES = 64 * 1024  # JSON API bodies: the largest legitimate one is a 4000-char text
 # Rasa's callback carries a bot reply (up to 20,000 characters) with its buttons.
 BODY_LIMITS = {"/rasa/": 256 * 1024}
+# Photo and video uploads (store.attachments): the largest file the settings allow.
+UPLOAD_PREFIXES = ("/chat/attachments", "/api/v1/handoffs/")
 # The WhatsApp webhook checks its own limit on the raw bytes it must sign-check.
 UNLIMITED_PREFIXES = ("/webhooks/",)
 _BODYLESS_METHODS = ("GET", "HEAD", "OPTIONS")
@@ -67,6 +71,8 @@ def body_limit_for(path: str) -> int | None:
     """The largest request body accepted on `path` in bytes; None = checked elsewhere."""
     if path.startswith(UNLIMITED_PREFIXES):
         return None
+    if path.startswith(UPLOAD_PREFIXES) and path.endswith("/attachments"):
+        return get_settings().attachments.upload_max_bytes
     for prefix, limit in BODY_LIMITS.items():
         if path.startswith(prefix):
             return limit

@@ -132,6 +132,27 @@ class Message(Base):
 
     conversation = relationship("Conversation", back_populates="messages")
     agent = relationship("Agent")
+    attachment = relationship("Attachment", uselist=False, back_populates="message")
+
+
+class Attachment(Base):
+    """A photo or short video in a conversation (store.attachments). The file itself lives
+    in the attachment storage under `storage_key`, a random name that says nothing."""
+
+    __tablename__ = "attachments"
+
+    id = Column(String(32), primary_key=True)  # random: guessing one opens nothing either
+    conversation_id = Column(String(64), ForeignKey("conversations.id"), nullable=False,
+                             index=True)
+    message_id = Column(Integer, ForeignKey("messages.id"), unique=True)
+    kind = Column(String(8), nullable=False)  # image | video
+    content_type = Column(String(40), nullable=False)  # from the content, not the name
+    size = Column(Integer, nullable=False)
+    name = Column(String(120))  # the sender's file name, shown, never used as a path
+    storage_key = Column(String(64), nullable=False, unique=True)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+    message = relationship("Message", back_populates="attachment")
 
 
 class Agent(Base):
@@ -269,6 +290,7 @@ class CannedReply(Base):
 __all__ = [
     "Agent",
     "ApiToken",
+    "Attachment",
     "CannedReply",
     "as_utc",
     "Conversation",

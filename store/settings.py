@@ -10,6 +10,7 @@ get_settings.cache_clear().
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import time
 from functools import lru_cache
@@ -118,6 +119,56 @@ class FollowUpSettings:
         return bool(self.smtp_url)
 
 
+def _parse_storage(raw: str) -> str:
+    value = raw.strip().lower() or "local"
+    if value not in ("local", "s3"):
+        raise ValueError(f"ATTACHMENT_STORAGE must be local or s3, got {raw!r}")
+    return value
+
+
+@dataclass(frozen=True)
+class AttachmentSettings:
+    """Photos and short videos in conversations (store.attachments): how big, and where
+    they are kept. ATTACHMENT_STORAGE=s3 needs ATTACHMENT_S3_BUCKET (and, for a service
+    other than AWS, ATTACHMENT_S3_ENDPOINT_URL); credentials come the way boto3 finds them."""
+
+    image_max_mb: float = 10.0
+    video_max_mb: float = 16.0  # WhatsApp's own limit for videos
+    storage: str = "local"
+    folder: Path = field(default_factory=lambda: VAR_DIR / "attachments")
+    s3_bucket: str = ""
+    s3_endpoint_url: str = ""
+    s3_region: str = ""
+    s3_prefix: str = "attachments/"
+
+    def max_bytes(self, kind: str) -> int:
+        return int((self.video_max_mb if kind == "video" else self.image_max_mb) * 1024 * 1024)
+
+    @property
+    def upload_max_bytes(self) -> int:
+        """The largest body an upload may have, whatever it turns out to be."""
+        return max(self.max_bytes("image"), self.max_bytes("video"))
+
+
+def _attachment_settings(env: Mapping[str, str]) -> AttachmentSettings:
+    storage = _parse_storage(env.get("ATTACHMENT_STORAGE", ""))
+    bucket = env.get("ATTACHMENT_S3_BUCKET", "").strip()
+    if storage == "s3" and not bucket:
+        raise ValueError("ATTACHMENT_STORAGE=s3 needs ATTACHMENT_S3_BUCKET")
+    return AttachmentSettings(
+        image_max_mb=_positive_number("ATTACHMENT_IMAGE_MAX_MB",
+                                      env.get("ATTACHMENT_IMAGE_MAX_MB", ""), 10.0),
+        video_max_mb=_positive_number("ATTACHMENT_VIDEO_MAX_MB",
+                                      env.get("ATTACHMENT_VIDEO_MAX_MB", ""), 16.0),
+        storage=storage,
+        folder=Path(env.get("ATTACHMENT_DIR") or VAR_DIR / "attachments"),
+        s3_bucket=bucket,
+        s3_endpoint_url=env.get("ATTACHMENT_S3_ENDPOINT_URL", "").strip(),
+        s3_region=env.get("ATTACHMENT_S3_REGION", "").strip(),
+        s3_prefix=env.get("ATTACHMENT_S3_PREFIX", "attachments/"),
+    )
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str = field(default_factory=_default_database_url)
@@ -165,6 +216,7 @@ class Settings:
     rasa_interface: str = "127.0.0.1"
     actions_interface: str = "127.0.0.1"
     follow_up: FollowUpSettings = field(default_factory=FollowUpSettings)
+    attachments: AttachmentSettings = field(default_factory=AttachmentSettings)
     # The gateway's logs: "text" (development) or "json", one object per line with the
     # conversation and message ids and no personal data (the production layout).
     log_format: str = "text"
@@ -219,5 +271,6 @@ def get_settings() -> Settings:
             whatsapp_template_languages=_parse_template_languages(
                 env.get("WHATSAPP_TEMPLATE_LANGUAGES") or "id=id,en=en"),
         ),
+        attachments=_attachment_settings(env),
         log_format=_parse_log_format(env.get("LOG_FORMAT", "")),
     )

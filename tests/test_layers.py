@@ -25,10 +25,11 @@ HANDOFF_RANKS = (
      "handoff.channels.*.graph_api", "handoff.channels.web.widget", "handoff.channels.web.flood",
      "handoff.channels.web.offline"),
     ("handoff.conversations", "handoff.conversations.*"),
-    ("handoff.auth", "handoff.auth.*"),
+    ("handoff.auth", "handoff.auth.*", "handoff.attachment_files"),
     ("handoff.inbox", "handoff.inbox.*"),
     ("handoff.ops", "handoff.ops.*"),
-    ("handoff.channels.*.routes", "handoff.channels.*.inbound", "handoff.pages", "handoff.app"),
+    ("handoff.channels.*.routes", "handoff.channels.*.uploads", "handoff.channels.*.inbound",
+     "handoff.pages", "handoff.app"),
 )
 
 

@@ -36,6 +36,7 @@ from handoff.serialize import handoff_summary_json, message_json
 from handoff.texts import customer_text
 from nlu.language import choose_language
 from store import pending_replies
+from store.attachments import Upload, save_attachment
 from store.conversations import (
     close_conversation,
     create_handoff,
@@ -49,6 +50,7 @@ from store.models import (
     Conversation,
     Handoff,
     HandoffStatus,
+    Message,
     Owner,
     Sender,
     as_utc,
@@ -300,14 +302,7 @@ def _store_customer_message(
 ) -> tuple[dict[str, Any], tuple | None]:
     """(the stored message, how to route it), or (the earlier copy, None) for a retry."""
     with session_scope() as session:
-        conversation = session.get(Conversation, conversation_id)
-        if conversation is None and prepared is not None and prepared.id == conversation_id:
-            conversation = _store_prepared(session, prepared)
-        elif prepared is not None and conversation is not None and not hmac.compare_digest(
-                conversation.token_hash or "", _hash_token(prepared.token)):
-            raise UnknownConversation(conversation_id)  # someone else's id
-        if conversation is None or conversation.closed_at is not None:
-            raise UnknownConversation(conversation_id)
+        conversation = open_conversation(session, conversation_id, prepared)
         if client_message_id:
             existing = find_by_client_id(session, conversation_id, client_message_id)
             if existing is not None:
@@ -331,6 +326,21 @@ def _store_customer_message(
         switched = conversation.language if conversation.language != before else None
         return stored, (owner, channel, bot_metadata(conversation),
                         handoff.id if handoff else None, switched, follow)
+
+
+def open_conversation(session: Session, conversation_id: str,
+                      prepared: PreparedConversation | None = None) -> Conversation:
+    """The open conversation a customer writes in, stored now when it was only `prepared`;
+    UnknownConversation when it is closed, unknown, or `prepared` carries another token."""
+    conversation = session.get(Conversation, conversation_id)
+    if conversation is None and prepared is not None and prepared.id == conversation_id:
+        conversation = _store_prepared(session, prepared)
+    elif prepared is not None and conversation is not None and not hmac.compare_digest(
+            conversation.token_hash or "", _hash_token(prepared.token)):
+        raise UnknownConversation(conversation_id)  # someone else's id
+    if conversation is None or conversation.closed_at is not None:
+        raise UnknownConversation(conversation_id)
+    return conversation
 
 
 def bot_metadata(conversation: Conversation) -> dict[str, Any]:
@@ -521,10 +531,14 @@ def _assigned_handoff(session: Session, handoff_id: int, agent_id: int) -> Hando
     return handoff
 
 
-async def send_agent_message(handoff_id: int, agent_id: int, text: str) -> dict[str, Any]:
-    text = clean_text(text)
+async def send_agent_message(handoff_id: int, agent_id: int, text: str,
+                             upload: Upload | None = None) -> dict[str, Any]:
+    """An agent's reply to the customer; with `upload` a photo or video, `text` its caption
+    (may be empty)."""
+    text = clean_text(text) if text or upload is None else ""
     stored, conversation_id, channel = await with_db_retry(
-        lambda: _store_agent_message(handoff_id, agent_id, text), seconds=REQUEST_RETRY_SECONDS)
+        lambda: _store_agent_message(handoff_id, agent_id, text, upload),
+        seconds=REQUEST_RETRY_SECONDS)
     MESSAGES.labels(channel, "agent", "out").inc()
     await channel_for(channel).deliver_message(conversation_id, stored)
     hub.publish(INBOX, {"event": "message", "data": {
@@ -532,20 +546,31 @@ async def send_agent_message(handoff_id: int, agent_id: int, text: str) -> dict[
     return stored
 
 
-def _store_agent_message(handoff_id: int, agent_id: int, text: str,
+def _store_agent_message(handoff_id: int, agent_id: int, text: str, upload: Upload | None,
                          ) -> tuple[dict[str, Any], str, str]:
     with session_scope() as session:
-        handoff = _assigned_handoff(session, handoff_id, agent_id)
-        if not _window_open(session, handoff.conversation_id):
-            raise ReplyWindowClosed()
-        message = append_message(session, handoff.conversation_id, Sender.agent, text,
-                                 agent_id=agent_id)
-        if handoff.first_agent_reply_at is None:
-            handoff.first_agent_reply_at = message.created_at
-        mark_answered(handoff, message.created_at)
-        session.flush()
-        session.refresh(message)
-        return message_json(message), handoff.conversation_id, handoff.conversation.channel
+        message = agent_reply(session, handoff_id, agent_id, text, upload)
+        return message_json(message), message.conversation_id, message.conversation.channel
+
+
+def agent_reply(session: Session, handoff_id: int, agent_id: int, text: str,
+                upload: Upload | None = None) -> Message:
+    """Store an agent's message (with a photo or video: `upload`) on the handoff they hold;
+    NotYourHandoff otherwise, ReplyWindowClosed when WhatsApp no longer takes it, and
+    RefusedAttachment for a file we do not keep."""
+    handoff = _assigned_handoff(session, handoff_id, agent_id)
+    if not _window_open(session, handoff.conversation_id):
+        raise ReplyWindowClosed()
+    attachment = upload and save_attachment(session, handoff.conversation_id, upload)
+    message = append_message(session, handoff.conversation_id, Sender.agent, text,
+                             agent_id=agent_id)
+    message.attachment = attachment
+    if handoff.first_agent_reply_at is None:
+        handoff.first_agent_reply_at = message.created_at
+    mark_answered(handoff, message.created_at)
+    session.flush()
+    session.refresh(message)
+    return message
 
 
 async def agent_typing(conversation_id: str, agent_name: str) -> None:

@@ -11,10 +11,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 from typing import Annotated
+from urllib.parse import unquote
 
-from fastapi import APIRouter, HTTPException, Path, Query, Response, status
+from fastapi import APIRouter, Header, HTTPException, Path, Query, Request, Response, status
 from sqlalchemy.orm import Session
 
+from handoff.attachment_files import REFUSAL_STATUS
 from handoff.auth.deps import MAX_ROW_ID, InboxAgent, OpsAgent, SessionDep
 from handoff.channels import ReplyWindowClosed
 from handoff.inbox import assignment, placeholders
@@ -28,6 +30,7 @@ from handoff.inbox.schemas import (
 from handoff.inbox.search import search_handoffs
 from handoff.schemas import NO_NUL, MessageOut, NoteOut, TextBody
 from handoff.serialize import note_json
+from store.attachments import RefusedAttachment, Upload
 from store.db import in_session
 from store.models import Agent, utcnow
 
@@ -151,6 +154,29 @@ async def send_message(handoff_id: HandoffId, body: TextBody, agent: InboxAgent)
     with domain_errors():
         text = await in_session(_filled(handoff_id, agent, body.text))
         return await flow.send_agent_message(handoff_id, agent.id, text)
+
+
+@router.post(HANDOFF_PATH + "/attachments", response_model=MessageOut,
+             status_code=status.HTTP_201_CREATED,
+             responses={413: {"description": "Larger than the limit for its kind"},
+                        415: {"description": "Not a photo or video we take"}})
+async def send_attachment(
+    handoff_id: HandoffId, request: Request, agent: InboxAgent,
+    file_name: Annotated[str | None, Header(alias="X-File-Name", max_length=600)] = None,
+    caption: Annotated[str | None, Header(alias="X-Caption", max_length=12000)] = None,
+) -> dict:
+    """A photo or short video to the customer: the request body is the file (its type is
+    read from the content), `X-File-Name` and `X-Caption` are URI-encoded."""
+    from handoff.conversations import flow
+
+    upload = Upload(await request.body(), unquote(file_name) if file_name else None)
+    with domain_errors():
+        text = await in_session(_filled(handoff_id, agent, unquote(caption))) if caption else ""
+        try:
+            return await flow.send_agent_message(handoff_id, agent.id, text, upload)
+        except RefusedAttachment as error:
+            raise HTTPException(REFUSAL_STATUS[error.error], {
+                "error": error.error, "detail": error.detail, "limit": error.limit}) from error
 
 
 @router.post(HANDOFF_PATH + "/notes", response_model=NoteOut, status_code=status.HTTP_201_CREATED)

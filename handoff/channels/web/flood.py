@@ -54,16 +54,19 @@ class AddressLimits:
     """What every connection of one gateway process from one client address shares."""
 
     def __init__(self, sockets: int, conversations: int, window: float,
-                 clock: Clock = time.monotonic) -> None:
+                 clock: Clock = time.monotonic, max_uploads: int = 20) -> None:
         self.max_sockets, self.max_conversations = sockets, conversations
         self.window, self.clock = window, clock
         self._open: dict[str, int] = {}
         self._conversations: dict[str, SlidingWindow] = {}
+        # Photo and video uploads (HTTP, not the socket): as many as messages per window.
+        self.max_uploads = max_uploads
+        self._uploads: dict[str, SlidingWindow] = {}
 
     @classmethod
     def from_settings(cls, settings: Settings) -> AddressLimits:
         return cls(settings.chat_sockets_per_address, settings.chat_conversations_per_address,
-                   settings.chat_window_seconds)
+                   settings.chat_window_seconds, max_uploads=settings.chat_message_limit)
 
     def connect(self, address: str) -> bool:
         """Count a new socket from `address`; False (and nothing counted) when it has too many."""
@@ -85,17 +88,28 @@ class AddressLimits:
         return window.retry_after() if window else 0
 
     def conversation_started(self, address: str) -> None:
-        if address not in self._conversations:
-            self._forget_idle_addresses()
-            self._conversations[address] = SlidingWindow(self.max_conversations, self.window,
-                                                         self.clock)
-        self._conversations[address].accepted()
+        self._count(self._conversations, address, self.max_conversations)
 
-    def _forget_idle_addresses(self) -> None:
-        if len(self._conversations) < MAX_TRACKED_ADDRESSES:
+    def upload_retry_after(self, address: str) -> int:
+        """0 when `address` may upload another file now, else the seconds to wait."""
+        window = self._uploads.get(address)
+        return window.retry_after() if window else 0
+
+    def upload_accepted(self, address: str) -> None:
+        self._count(self._uploads, address, self.max_uploads)
+
+    def _count(self, windows: dict[str, SlidingWindow], address: str, limit: int) -> None:
+        if address not in windows:
+            self._forget_idle_addresses(windows)
+            windows[address] = SlidingWindow(limit, self.window, self.clock)
+        windows[address].accepted()
+
+    @staticmethod
+    def _forget_idle_addresses(windows: dict[str, SlidingWindow]) -> None:
+        if len(windows) < MAX_TRACKED_ADDRESSES:
             return
-        for address in [a for a, window in self._conversations.items() if window.empty()]:
-            del self._conversations[address]
+        for address in [a for a, window in windows.items() if window.empty()]:
+            del windows[address]
 
 
 __all__ = ["MAX_TRACKED_ADDRESSES", "AddressLimits", "SlidingWindow"]

@@ -21,6 +21,7 @@ def message_frame(message: dict[str, Any]) -> dict[str, Any]:
         "agent_name": agent.get("display_name"),
         "created_at": message["created_at"],
         "client_message_id": message.get("client_message_id"),
+        "attachment": message.get("attachment"),
     }
 
 
