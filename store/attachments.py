@@ -8,13 +8,14 @@ Deleting a conversation's attachments removes the files too (privacy, retention)
 
 from __future__ import annotations
 
+import logging
 import secrets
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, event, select
 from sqlalchemy.orm import Session
 
 from store.attachment_storage import attachment_storage
@@ -22,6 +23,7 @@ from store.media import UnsupportedMedia, cleaned, sniff
 from store.models import Attachment
 from store.settings import get_settings
 
+logger = logging.getLogger(__name__)
 NAME_LIMIT = 120
 
 
@@ -105,18 +107,35 @@ def attachment_json(attachment: Attachment | None) -> dict[str, Any] | None:
 
 
 def delete_attachments(session: Session, conversation_ids: Iterable[str]) -> int:
-    """Remove the attachments of these conversations, files and rows; returns how many."""
+    """Remove the attachments of these conversations: the rows now, their files once this
+    unit of work commits (a dry run that rolls back keeps them). Returns how many."""
     ids = list(conversation_ids)
     if not ids:
         return 0
-    rows = list(session.execute(
-        select(Attachment).where(Attachment.conversation_id.in_(ids))).scalars())
+    keys = list(session.execute(
+        select(Attachment.storage_key).where(Attachment.conversation_id.in_(ids))).scalars())
+    session.execute(delete(Attachment).where(Attachment.conversation_id.in_(ids)),
+                    execution_options={"synchronize_session": False})
+    session.info.setdefault(_FILES_TO_DELETE, []).extend(keys)
+    return len(keys)
+
+
+_FILES_TO_DELETE = "attachment files to delete after commit"
+
+
+@event.listens_for(Session, "after_commit")
+def _delete_files_of_deleted_rows(session: Session) -> None:
     storage = attachment_storage()
-    for row in rows:
-        storage.delete(row.storage_key)
-        session.delete(row)
-    session.flush()
-    return len(rows)
+    for key in session.info.pop(_FILES_TO_DELETE, []):
+        try:
+            storage.delete(key)
+        except Exception:  # the row is gone; a file left behind is logged, not fatal
+            logger.exception("Attachment file %s not deleted", key)
+
+
+@event.listens_for(Session, "after_rollback")
+def _keep_files_of_kept_rows(session: Session) -> None:
+    session.info.pop(_FILES_TO_DELETE, None)
 
 
 __all__ = ["RefusedAttachment", "Upload", "attachment_json", "attachment_url", "checked_upload",

@@ -27,6 +27,19 @@ def quick_rasa_retries(monkeypatch) -> None:
 
 
 @pytest.fixture
+def attachment_dir(tmp_path, monkeypatch) -> Iterator:
+    """Attachment files of this test in a folder of its own (ATTACHMENT_DIR)."""
+    from store.attachment_storage import attachment_storage
+
+    folder = tmp_path / "attachments"
+    monkeypatch.setenv("ATTACHMENT_DIR", str(folder))
+    settings.get_settings.cache_clear()
+    attachment_storage.cache_clear()
+    yield folder
+    attachment_storage.cache_clear()
+
+
+@pytest.fixture
 def database(tmp_path, monkeypatch) -> Iterator[Engine]:
     """A fresh SQLite database at DATABASE_URL with every table and the demo orders."""
     from store import models  # noqa: F401

@@ -10,9 +10,12 @@ links), while what the metrics count stays (handoff reasons, statuses and
 times, survey scores), so reports of past months do not change. A conversation counts as
 purged once its texts read "[removed]", so running it again (e.g. nightly) changes nothing.
 
+Photos and videos of those conversations are deleted outright (rows, and their files once the
+change is committed; a dry run keeps them).
+
 `customer --delete` removes the person's conversations (with the address left for replies and
-its resume links), messages, handoffs, notes, survey answers, order requests and customer
-row. Their orders are kept, because the store must keep
+its resume links), messages, attachments (files included), handoffs, notes, survey
+answers, order requests and customer row. Their orders are kept, because the store must keep
 its sales records, but the name, email, phone and shipping address on them are replaced by
 "[removed]". Every run that changes or exports data leaves an audit event (who="cli").
 """
@@ -34,8 +37,10 @@ from sqlalchemy.orm import Session
 from handoff.serialize import iso
 from nlu.patterns import normalise_email, normalise_phone
 from store import audit
+from store.attachments import attachment_json, delete_attachments
 from store.follow_up import forget_address
 from store.models import (
+    Attachment,
     Conversation,
     Customer,
     Handoff,
@@ -77,11 +82,12 @@ class PurgeReport:
     notes: int = 0
     survey_answers: int = 0
     customers: int = 0
+    attachments: int = 0
 
     @property
     def changed(self) -> bool:
         return any((self.conversations, self.messages, self.handoffs, self.notes,
-                    self.survey_answers, self.customers))
+                    self.survey_answers, self.customers, self.attachments))
 
 
 def _chunks(items: Sequence[str], size: int = _BATCH) -> Iterable[Sequence[str]]:
@@ -124,7 +130,10 @@ def _anonymise_batch(session: Session, ids: Sequence[str], report: PurgeReport) 
         changed.add(conversation.id)
     session.execute(delete(ResumeLink).where(ResumeLink.conversation_id.in_(ids)),
                     execution_options={"synchronize_session": False})
-    return changed
+    with_files = set(session.execute(select(Attachment.conversation_id).where(
+        Attachment.conversation_id.in_(ids))).scalars())
+    report.attachments += delete_attachments(session, ids)  # photos of parcels, labels, faces
+    return changed | with_files
 
 
 def _forget_customers(session: Session, ids: Sequence[str], cutoff: datetime) -> int:
@@ -269,7 +278,8 @@ def _conversation_json(session: Session, conversation: Conversation) -> dict[str
                              .order_by(ResumeLink.id)).scalars()],
         "messages": [
             {"seq": m.seq, "sender": m.sender.value, "text": m.text, "buttons": m.buttons,
-             "created_at": iso(m.created_at)} for m in conversation.messages],
+             "created_at": iso(m.created_at), "attachment": attachment_json(m.attachment)}
+            for m in conversation.messages],
         "handoffs": [
             {"id": h.id, "status": h.status.value, "reason": h.reason, "summary": h.summary,
              "context": h.context, "created_at": iso(h.created_at),
@@ -319,6 +329,7 @@ class DeleteReport:
     survey_answers: int = 0
     order_requests: int = 0
     resume_links: int = 0
+    attachments: int = 0
     orders_anonymised: int = 0
     order_ids: list[str] = field(default_factory=list)
 
@@ -339,13 +350,15 @@ def delete_customer(session: Session, customers: Sequence[Customer]) -> DeleteRe
             ("handoffs", delete(Handoff).where(Handoff.conversation_id.in_(batch))),
             ("survey_answers",
              delete(SurveyAnswer).where(SurveyAnswer.conversation_id.in_(batch))),
+            ("attachments", None),  # before their messages; files go after the commit
             ("messages", delete(Message).where(Message.conversation_id.in_(batch))),
             ("order_requests",
              delete(OrderRequest).where(OrderRequest.conversation_id.in_(batch))),
             ("resume_links", delete(ResumeLink).where(ResumeLink.conversation_id.in_(batch))),
             ("conversations", delete(Conversation).where(Conversation.id.in_(batch))),
         ):
-            deleted = session.execute(statement, execution_options=quick).rowcount
+            deleted = (delete_attachments(session, batch) if statement is None
+                       else session.execute(statement, execution_options=quick).rowcount)
             setattr(report, counter, getattr(report, counter) + deleted)
     for batch in _chunks(report.order_ids):
         report.order_requests += session.execute(
@@ -398,8 +411,9 @@ def _run_purge(args: argparse.Namespace) -> int:
         return 0
     print(f"{prefix} {report.conversations} conversation(s) closed before {report.cutoff}: "
           f"{report.messages} message(s), {report.handoffs} handoff(s), {report.notes} "
-          f"note(s), {report.survey_answers} survey comment(s), {report.customers} "
-          f"customer(s) forgotten; {report.already_purged} already purged.")
+          f"note(s), {report.survey_answers} survey comment(s), {report.attachments} "
+          f"attachment(s), {report.customers} customer(s) forgotten; "
+          f"{report.already_purged} already purged.")
     return 0
 
 
@@ -426,7 +440,8 @@ def _run_customer(args: argparse.Namespace) -> int:
             summary = (f"Deleted customer {target.split(':')[1]}: {report.conversations} "
                        f"conversation(s), {report.messages} message(s), {report.handoffs} "
                        f"handoff(s), {report.notes} note(s), {report.survey_answers} survey "
-                       f"answer(s), {report.order_requests} order request(s); "
+                       f"answer(s), {report.attachments} attachment(s), "
+                       f"{report.order_requests} order request(s); "
                        f"{report.orders_anonymised} order(s) kept with contact details "
                        "removed.")
     print(summary, file=sys.stderr if args.export == "-" else sys.stdout)

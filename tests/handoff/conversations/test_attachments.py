@@ -13,23 +13,12 @@ from sqlalchemy import func, select
 
 from handoff.texts import customer_text
 from store import settings
-from store.attachment_storage import attachment_storage
 from store.conversations import create_handoff
 from store.db import session_scope
 from store.models import Attachment, Message, Role, utcnow
 from tests.handoff.conftest import add_agent
 from tests.handoff.conversations.test_flow import receive_until
 from tests.media import GPS_IFD, ORIENTATION, exif_of, mp4, noisy_photo, photo
-
-
-@pytest.fixture
-def storage_dir(tmp_path, monkeypatch):
-    folder = tmp_path / "attachments"
-    monkeypatch.setenv("ATTACHMENT_DIR", str(folder))
-    settings.get_settings.cache_clear()
-    attachment_storage.cache_clear()
-    yield folder
-    attachment_storage.cache_clear()
 
 
 def start(ws, locale: str) -> dict:
@@ -65,7 +54,7 @@ def stored_files(folder) -> list:
 
 @pytest.mark.parametrize("locale,language", [("en-US", "en"), ("id-ID", "id")])
 def test_a_customer_photo_is_kept_without_location_and_the_bot_offers_a_person(
-        client, storage_dir, locale, language):
+        client, attachment_dir, locale, language):
     with client.websocket_connect("/ws/chat") as ws:
         conversation = start(ws, locale)
         answer = upload(client, conversation, photo("JPEG"), name="../../etc/passwd.jpg",
@@ -82,10 +71,10 @@ def test_a_customer_photo_is_kept_without_location_and_the_bot_offers_a_person(
     assert offer["text"] == customer_text("conversation.image_received_by_bot", language)
     assert offer["buttons"] == [{"title": customer_text("conversation.talk_to_person", language),
                                  "payload": "/request_human"}]
-    [kept] = stored_files(storage_dir)
+    [kept] = stored_files(attachment_dir)
     assert "passwd" not in kept.name and kept.suffix == ".jpg"
     assert stat.S_IMODE(kept.stat().st_mode) == 0o600
-    assert stat.S_IMODE(storage_dir.stat().st_mode) == 0o700
+    assert stat.S_IMODE(attachment_dir.stat().st_mode) == 0o700
     served = client.get(attachment["url"], headers={"X-Conversation-Token": conversation["token"]})
     assert served.status_code == 200 and served.headers["content-type"] == "image/jpeg"
     assert served.content == kept.read_bytes()
@@ -95,7 +84,7 @@ def test_a_customer_photo_is_kept_without_location_and_the_bot_offers_a_person(
     assert exif.get_ifd(GPS_IFD) == {} and exif[ORIENTATION] == 6  # where: gone; upright: kept
 
 
-def test_heic_becomes_an_upright_jpeg_and_videos_are_kept_as_sent(client, storage_dir):
+def test_heic_becomes_an_upright_jpeg_and_videos_are_kept_as_sent(client, attachment_dir):
     with client.websocket_connect("/ws/chat") as ws:
         conversation = start(ws, "en-US")
         heic = upload(client, conversation, photo("HEIF", size=(64, 48)), name="IMG_7.HEIC")
@@ -114,7 +103,7 @@ def test_heic_becomes_an_upright_jpeg_and_videos_are_kept_as_sent(client, storag
 
 @pytest.mark.parametrize("language", ["en", "id"])
 def test_refused_uploads_say_why_in_the_customers_language_and_store_nothing(
-        client, storage_dir, monkeypatch, language):
+        client, attachment_dir, monkeypatch, language):
     monkeypatch.setenv("ATTACHMENT_IMAGE_MAX_MB", "0.01")  # about 10 KB
     settings.get_settings.cache_clear()
     with client.websocket_connect("/ws/chat") as ws:
@@ -135,13 +124,13 @@ def test_refused_uploads_say_why_in_the_customers_language_and_store_nothing(
         assert refused.json()["detail"] == customer_text("web.attachment_unsupported_type",
                                                          language)
     assert empty.status_code == 400 and empty.json()["error"] == "empty"
-    assert stored_files(storage_dir) == []
+    assert stored_files(attachment_dir) == []
     with session_scope() as session:
         assert session.execute(select(func.count(Message.id))).scalar_one() == 0
         assert session.execute(select(func.count(Attachment.id))).scalar_one() == 0
 
 
-def test_a_retried_upload_is_stored_once(client, storage_dir):
+def test_a_retried_upload_is_stored_once(client, attachment_dir):
     with client.websocket_connect("/ws/chat") as ws:
         conversation = start(ws, "en-US")
         first = upload(client, conversation, photo(), client_id="same")
@@ -151,7 +140,7 @@ def test_a_retried_upload_is_stored_once(client, storage_dir):
         assert session.execute(select(func.count(Attachment.id))).scalar_one() == 1
 
 
-def test_an_unknown_conversation_or_wrong_token_is_refused(client, storage_dir):
+def test_an_unknown_conversation_or_wrong_token_is_refused(client, attachment_dir):
     with client.websocket_connect("/ws/chat") as ws:
         conversation = start(ws, "en-US")
         assert upload(client, conversation, photo(), client_id="a").status_code == 201
@@ -161,7 +150,7 @@ def test_an_unknown_conversation_or_wrong_token_is_refused(client, storage_dir):
     assert made_up.status_code == 404
 
 
-def test_files_are_served_to_staff_with_access_and_the_customer_only(client, storage_dir):
+def test_files_are_served_to_staff_with_access_and_the_customer_only(client, attachment_dir):
     rina, olivia = add_agent("rina", Role.agent), add_agent("olivia", Role.ops)
     with client.websocket_connect("/ws/chat") as ws:
         conversation = start(ws, "en-US")
@@ -184,7 +173,7 @@ def test_files_are_served_to_staff_with_access_and_the_customer_only(client, sto
                       headers=olivia.headers).status_code == 404
 
 
-def test_an_agent_sends_a_photo_with_a_caption_to_the_customer(client, storage_dir):
+def test_an_agent_sends_a_photo_with_a_caption_to_the_customer(client, attachment_dir):
     rina, budi = add_agent("rina"), add_agent("budi")
     with client.websocket_connect("/ws/chat") as ws:
         conversation = start(ws, "en-US")
