@@ -8,7 +8,8 @@ CSV columns (CSV_HEADER), one row per conversation:
   conversation_id, created_at, closed_at (ISO 8601 UTC), channel, language, close_reason,
   resolved_by (bot|human|empty), handoff_reason, agent (display name of the last handoff's
   agent), ces_score (1–7 or empty), ces_comment, message_count,
-  transcript (one line per message: "<created_at> <sender>[ (<agent>)]: <text>").
+  transcript (one line per message: "<created_at> <sender>[ (<agent>)]: <text>", then
+  " [image: <link>]" or " [video: <link>]" for a photo or video: staff open it signed in).
 Cells whose first visible character is = + - @ (or their full-width forms ＝＋－＠) get a
 leading apostrophe so spreadsheets do not run them, also after leading spaces, tabs,
 no-break spaces or a byte-order mark, which spreadsheets skip; so do cells starting with
@@ -35,8 +36,9 @@ from handoff.ops.search import (
 )
 from handoff.redaction import redact_text
 from handoff.serialize import iso
+from store.attachments import attachment_url
 from store.db import session_scope
-from store.models import Agent, Conversation, Message
+from store.models import Agent, Attachment, Conversation, Message
 
 ExportFormat = Literal["csv", "jsonl"]
 BATCH_SIZE = 500
@@ -74,31 +76,41 @@ def _batches(
         session.expunge_all()  # let the batch be garbage collected
 
 
-def _messages(session: Session, ids: list[str]) -> dict[str, list[dict[str, Any]]]:
+def _messages(session: Session, ids: list[str],
+              base_url: str) -> dict[str, list[dict[str, Any]]]:
     # Plain columns, not ORM objects: an export only reads them once.
     rows = session.execute(
         select(Message.conversation_id, Message.seq, Message.sender, Message.text,
-               Message.created_at, Agent.display_name)
+               Message.created_at, Agent.display_name, Attachment.id, Attachment.kind,
+               Attachment.name)
         .outerjoin(Agent, Agent.id == Message.agent_id)
+        .outerjoin(Attachment, Attachment.message_id == Message.id)
         .where(Message.conversation_id.in_(ids))
         .order_by(Message.conversation_id, Message.seq)
     ).all()
     grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for conversation_id, seq, sender, text, created_at, agent_name in rows:
+    for (conversation_id, seq, sender, text, created_at, agent_name, attachment_id, kind,
+         name) in rows:
+        # A link, not the file: it opens for staff signed in (GET /attachments/{id}).
+        attachment = {"kind": kind, "name": name,
+                      "url": base_url + attachment_url(attachment_id)} if attachment_id else None
         grouped[conversation_id].append({"seq": seq, "sender": sender.value, "agent": agent_name,
-                                         "text": text, "created_at": iso(created_at)})
+                                         "text": text, "created_at": iso(created_at),
+                                         "attachment": attachment})
     return grouped
 
 
 def conversation_records(
-    filters: ConversationFilters, *, redact: bool = True, batch_size: int = BATCH_SIZE
+    filters: ConversationFilters, *, redact: bool = True, batch_size: int = BATCH_SIZE,
+    base_url: str = "",
 ) -> Iterator[dict[str, Any]]:
-    """One plain dict per matching conversation (with its transcript), oldest first."""
+    """One plain dict per matching conversation (with its transcript), oldest first;
+    attachment links start with `base_url` (the service's address as the caller used it)."""
     clean = redact_text if redact else (lambda text: text)
     with session_scope() as session:
         for batch in _batches(session, filters, batch_size):
             ids = [conversation.id for conversation in batch]
-            messages = _messages(session, ids)
+            messages = _messages(session, ids, base_url.rstrip("/"))
             facts = facts_for(session, ids)
             for conversation in batch:
                 yield _record(conversation, messages.get(conversation.id, []),
@@ -126,7 +138,9 @@ def _record(conversation: Conversation, messages: list[dict[str, Any]],
 
 def _transcript_line(message: dict[str, Any]) -> str:
     who = message["sender"] + (f" ({message['agent']})" if message["agent"] else "")
-    return f"{message['created_at']} {who}: {message['text']}"
+    attachment = message.get("attachment")
+    link = f" [{attachment['kind']}: {attachment['url']}]" if attachment else ""
+    return f"{message['created_at']} {who}: {message['text']}{link}".rstrip()
 
 
 def _transcript(messages: list[dict[str, Any]]) -> str:
@@ -169,10 +183,11 @@ def jsonl_lines(records: Iterator[dict[str, Any]]) -> Iterator[str]:
 
 def export_stream(
     filters: ConversationFilters, export_format: ExportFormat = "csv", *, redact: bool = True,
-    batch_size: int = BATCH_SIZE,
+    batch_size: int = BATCH_SIZE, base_url: str = "",
 ) -> Iterator[str]:
     """Text chunks of the export, produced lazily while the response is being sent."""
-    records = conversation_records(filters, redact=redact, batch_size=batch_size)
+    records = conversation_records(filters, redact=redact, batch_size=batch_size,
+                                   base_url=base_url)
     return csv_lines(records) if export_format == "csv" else jsonl_lines(records)
 
 

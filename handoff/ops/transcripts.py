@@ -10,7 +10,7 @@ from dataclasses import asdict
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, status
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 from fastapi.responses import StreamingResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -68,6 +68,7 @@ def list_conversations(
 @router.get("/conversations/export", response_class=StreamingResponse,
             responses={200: {"content": {MEDIA_TYPES["csv"]: {}, MEDIA_TYPES["jsonl"]: {}}}})
 def export_conversations(
+    request: Request,
     agent: OpsAgent,
     session: SessionDep,
     filters: FiltersDep,
@@ -82,7 +83,8 @@ def export_conversations(
         "rows": search.count(session, filters)})
     filename = f"conversations-{utcnow():%Y%m%d-%H%M%S}.{export_format}"
     return StreamingResponse(
-        export_stream(filters, export_format, redact=not unredacted),
+        export_stream(filters, export_format, redact=not unredacted,
+                      base_url=str(request.base_url)),
         media_type=MEDIA_TYPES[export_format],
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )

@@ -113,3 +113,30 @@ def test_a_5000_conversation_export_runs_in_the_memory_of_a_1000_one(shop_db):
         # ... through about the same memory (garbage collection timing adds some noise;
         # holding every conversation would need about five times as much).
         assert large_peak < 2.5 * small_peak
+
+
+def test_exports_link_each_photo_or_video_where_it_was_sent(
+    client, people, three_conversations, attachment_dir
+):
+    from sqlalchemy import select
+
+    from store.attachments import Upload, save_attachment
+    from tests.media import photo
+
+    with db.session_scope() as session:
+        message = session.execute(select(Message).where(
+            Message.conversation_id == "a2", Message.seq == 1)).scalar_one()
+        message.attachment = save_attachment(session, "a2", Upload(photo(), "dented box.jpg"))
+        session.flush()
+        link = f"http://testserver/attachments/{message.attachment.id}"
+    headers = people["ops"].headers
+    jsonl = client.get("/api/v1/conversations/export?format=jsonl&channel=whatsapp",
+                       headers=headers)
+    [a2] = [json.loads(line) for line in jsonl.text.splitlines()]
+    assert a2["messages"][0]["attachment"] == {"kind": "image", "name": "dented box.jpg",
+                                               "url": link}
+    assert a2["messages"][1]["attachment"] is None
+    rows = list(csv.DictReader(io.StringIO(client.get(
+        "/api/v1/conversations/export?format=csv&channel=whatsapp", headers=headers).text)))
+    assert rows[0]["transcript"].splitlines()[0].endswith(f"[image: {link}]")
+    assert client.get(link.removeprefix("http://testserver"), headers=headers).status_code == 200
