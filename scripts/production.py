@@ -20,6 +20,7 @@ while the others keep serving, and the layout stops only when asked.
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import shutil
 from collections.abc import Iterator
@@ -34,6 +35,7 @@ from scripts.supervision import (
     start_supervisord,
     wait_all_healthy,
 )
+from store.settings import get_settings
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 PUBLIC = ("GATEWAY_PORT", "RASA_PORT", "ACTIONS_PORT")
@@ -92,8 +94,10 @@ def nginx_config(ports: Ports, state: Path) -> str:
       proxy_set_header Connection $connection_upgrade;
       proxy_read_timeout 1h;  # WebSockets and the inbox's event stream stay open
       proxy_buffering off;    # server-sent events must not wait in a buffer
-      client_max_body_size 1m;
 """
+    # The largest upload the gateways take (a video); each path's own limit is theirs.
+    upload_mb = math.ceil(get_settings().attachments.upload_max_bytes / 2**20) + 1
+    gateway_extra += f"      client_max_body_size {upload_mb}m;\n"
     keepalive = "      proxy_set_header Connection \"\";\n"
     # Rasa sends the whole tracker to the action server: big bodies, kept in memory.
     internal = (keepalive + "      proxy_read_timeout 120s;\n"

@@ -25,7 +25,8 @@ from tests.deploy.artifacts import (
     filled_env,
 )
 
-SECRETS = ("POSTGRES_PASSWORD", "RASA_AUTH_TOKEN", "ACTION_SERVER_SECRET", "CALLBACK_SECRET")
+SECRETS = ("POSTGRES_PASSWORD", "RASA_AUTH_TOKEN", "ACTION_SERVER_SECRET", "CALLBACK_SECRET",
+           "AWS_SECRET_ACCESS_KEY")
 
 
 def compose_errors(config: dict) -> list[str]:

@@ -34,6 +34,8 @@ LIBRARY_VARIABLES = {
     "SANIC_ACCESS_LOG": "Sanic (Rasa's server)",
     "TF_CPP_MIN_LOG_LEVEL": "TensorFlow",
     "PYTHONPATH": "Python",
+    "AWS_ACCESS_KEY_ID": "boto3 (attachment bucket)",
+    "AWS_SECRET_ACCESS_KEY": "boto3 (attachment bucket)",
     "PYTHONDONTWRITEBYTECODE": "Python",
     "PYTHONUNBUFFERED": "Python",
     "HOME": "everything",
@@ -110,7 +112,8 @@ def test_each_secret_reaches_only_the_processes_that_use_it(deployment):
     table = configuration_table()
     secrets = set(secret_template()["stringData"])
     assert secrets == {"RASA_AUTH_TOKEN", "ACTION_SERVER_SECRET", "CALLBACK_SECRET",
-                       "DATABASE_URL", "TRACKER_STORE_URL"}
+                       "DATABASE_URL", "TRACKER_STORE_URL", "AWS_ACCESS_KEY_ID",
+                       "AWS_SECRET_ACCESS_KEY"}
     for secret in secrets:
         holders = {process for process, names in environment.items() if secret in names}
         allowed = table[secret] | ({"migrate"} if secret == "DATABASE_URL" else set())
