@@ -45,6 +45,7 @@ from store.conversations import (
     open_handoff,
 )
 from store.db import REQUEST_RETRY_SECONDS, session_scope, with_db_retry
+from store.follow_up import resume_link_valid
 from store.models import (
     Agent,
     Conversation,
@@ -153,11 +154,22 @@ _PREPARED_ID = re.compile(r"^[0-9a-f]{32}$")  # uuid4().hex, as prepare_conversa
 
 
 def resumable(conversation_id: str, token: str) -> Literal["stored", "prepared", "refused"]:
-    """How to answer a `resume`: a stored conversation needs its token, and to have been
-    active within RESUME_HOURS (a widget left on a shared device must not replay order and
-    tracking numbers); an id that was only prepared (nobody wrote yet, or the gateway that
-    prepared it went away) is prepared again under the same id and token, so a message
-    re-sent after a reconnect lands where it was meant to, once."""
+    """How to answer a `resume` (and whether a customer may upload or see a file): a stored
+    conversation needs its token, and to have been active within RESUME_HOURS (a widget
+    left on a shared device must not replay order and tracking numbers), or the token of a
+    link in a follow-up email that has not expired; an id that was only prepared (nobody
+    wrote yet, or the gateway that prepared it went away) is prepared again under the same
+    id and token, so a message re-sent after a reconnect lands where it was meant to, once."""
+    found = _resumable_by_widget_token(conversation_id, token)
+    if found == "refused":
+        with session_scope() as session:
+            if resume_link_valid(session, conversation_id, token):
+                return "stored"
+    return found
+
+
+def _resumable_by_widget_token(conversation_id: str, token: str,
+                               ) -> Literal["stored", "prepared", "refused"]:
     with session_scope() as session:
         conversation = session.get(Conversation, conversation_id)
         if conversation is None:

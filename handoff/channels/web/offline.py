@@ -170,7 +170,7 @@ def _who(message: dict[str, Any], language: str) -> str:
 
 async def _send(missed: Missed) -> str | None:
     if missed.via == follow_up.EMAIL:
-        lines = [email.MissedLine(_who(m, missed.language), m["text"],
+        lines = [email.MissedLine(_who(m, missed.language), _said(m, missed.language),
                                   tuple(b["title"] for b in m.get("buttons") or ()))
                  for m in missed.messages]
         await email.send(email.compose(
@@ -193,9 +193,19 @@ async def _send(missed: Missed) -> str | None:
         None, missed.language, window_open=False)
 
 
+def _said(message: dict[str, Any], language: str) -> str:
+    """The message as text: a photo or video is named, to be seen in the chat (its file is
+    only served to the conversation's own widget)."""
+    attachment = message.get("attachment")
+    if not attachment:
+        return message["text"]
+    sent = customer_text(f"follow_up.sent_{attachment['kind']}", language)
+    return f"{message['text']} {sent}".strip()
+
+
 def _with_who(message: dict[str, Any], language: str) -> str:
     who = _who(message, language)
-    return f"{who}: {message['text']}" if who else message["text"]
+    return f"{who}: {_said(message, language)}" if who else _said(message, language)
 
 
 def _record(missed: Missed, status: str, error: str | None, external_id: str | None) -> None:

@@ -203,16 +203,6 @@ def _widget_seen(conversation_id: str, shown_seq: int, present: bool) -> None:
         follow_up.widget_seen(session, conversation_id, shown_seq, present=present)
 
 
-def _resumable(conversation_id: str, token: str) -> str:
-    """flow.resumable, where a link in a follow-up email also opens a stored conversation."""
-    found = flow.resumable(conversation_id, token)
-    if found == "refused":
-        with session_scope() as session:
-            if follow_up.resume_link_valid(session, conversation_id, token):
-                return "stored"
-    return found
-
-
 def _message_frames(session: Session, conversation_id: str, after_seq: int) -> list[dict]:
     return [message_frame(message_json(m))
             for m in messages_after(session, conversation_id, after_seq)]
@@ -247,7 +237,7 @@ async def _handle(connection: ChatConnection, frame: dict[str, Any]) -> None:
     elif kind == "resume":
         conversation_id, token = str(frame.get("conversation_id") or ""), str(
             frame.get("token") or "")
-        found = await asyncio.to_thread(_resumable, conversation_id, token)
+        found = await asyncio.to_thread(flow.resumable, conversation_id, token)
         if found == "refused":
             await connection.error("unknown_conversation",
                                    "This conversation cannot be resumed; start a new one.")

@@ -17,6 +17,7 @@ from store.db import session_scope
 from store.models import Conversation, Handoff, Message, Role, Sender
 from tests.handoff.conftest import add_agent, post_callback, stored
 from tests.hours import OPEN_ALL_DAY, closed_now
+from tests.media import photo
 from tests.smtp import LINK, Mailbox, body, smtp_server
 
 CHAT_PAGE = "https://shop.test/help"
@@ -170,6 +171,25 @@ def test_reply_to_a_customer_who_left_arrives_by_email_with_a_link_back(client, 
     assert frames[0]["conversation_id"] == conversation_id
     texts = [f["text"] for f in frames if f["type"] == "message"]
     assert texts[0] == "halo kak, paket saya belum sampai" and texts[-1] == reply
+
+
+def test_a_photo_for_a_customer_who_left_is_named_in_the_email_and_opens_from_its_link(
+        client, mailbox, attachment_dir):
+    with client.websocket_connect("/ws/chat") as ws:
+        conversation_id = leave_email(ws)
+        say(ws, "rina.wijaya@example.com", "c-2")
+    gone(conversation_id)
+    handoff_id, rina = claimed_by_rina(conversation_id, client)
+    sent = client.post(f"/api/v1/handoffs/{handoff_id}/attachments", content=photo(),
+                       headers={**rina, "X-Caption": "Ini%20label%20paketnya"})
+    assert sent.status_code == 201, sent.text
+    [email] = mailbox.wait_for(1)
+    assert "Rina: Ini label paketnya (mengirim foto; buka obrolan untuk melihatnya)" in body(
+        email)
+    link = LINK.search(body(email))
+    served = client.get(sent.json()["attachment"]["url"],
+                        headers={"X-Conversation-Token": link.group("token")})
+    assert served.status_code == 200 and served.headers["content-type"] == "image/jpeg"
 
 
 def test_a_customer_still_in_the_chat_gets_no_email_and_later_only_what_they_missed(
