@@ -19,6 +19,7 @@ from typing import Any
 from PIL import Image
 
 from handoff.channels.whatsapp import graph_api
+from store.attachment_storage import MissingFile
 from store.attachments import Upload, read_attachment
 from store.db import session_scope
 from store.media import by_content_type
@@ -120,14 +121,22 @@ class OutgoingFile:
 
 
 def outgoing_file(attachment_id: str) -> OutgoingFile:
-    """The stored file as WhatsApp should get it (reads storage; call in a thread)."""
+    """The stored file as WhatsApp should get it (reads storage; call in a thread).
+    WhatsAppSendError when it cannot be: the message is then recorded as failed."""
     with session_scope() as session:
         attachment = session.get(Attachment, attachment_id)
-        if attachment is None:
-            raise graph_api.WhatsAppSendError("The attachment no longer exists")
-        data, content_type = read_attachment(attachment), attachment.content_type
+        try:
+            data = read_attachment(attachment) if attachment else None
+        except MissingFile:
+            data = None
+        if attachment is None or data is None:
+            raise graph_api.WhatsAppSendError("The attachment's file no longer exists")
+        content_type = attachment.content_type
         name = attachment.name or f"{attachment.kind}.{content_type.rsplit('/', 1)[-1]}"
-    return for_whatsapp(data, content_type, name)
+    try:
+        return for_whatsapp(data, content_type, name)
+    except (OSError, ValueError, Image.DecompressionBombError) as error:
+        raise graph_api.WhatsAppSendError(f"The photo could not be converted: {error}") from error
 
 
 def for_whatsapp(data: bytes, content_type: str, name: str) -> OutgoingFile:

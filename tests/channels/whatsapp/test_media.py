@@ -27,6 +27,7 @@ from tests.handoff.conversations.test_attachments import storage_dir  # noqa: F4
 from tests.media import GPS_IFD, ORIENTATION, exif_of, mov, mp4, noisy_photo, photo
 
 GREETING = {"id": "halo kak", "en": "hello, where is my order please?"}
+pytestmark = pytest.mark.usefixtures("storage_dir")  # attachments in a temporary folder
 
 
 def attachments() -> list[tuple[Attachment, bytes]]:
@@ -50,7 +51,7 @@ def start(client, graph, language: str = "id") -> None:
 # --- in ---------------------------------------------------------------------------------------
 
 def test_customer_photo_is_kept_without_location_and_its_caption_follows_once(
-        client, bot, graph, storage_dir):  # noqa: F811
+        client, bot, graph):
     start(client, graph)
     sent = photo("JPEG")
     graph.serve("1001", sent, "image/jpeg")
@@ -75,7 +76,7 @@ def test_customer_photo_is_kept_without_location_and_its_caption_follows_once(
     assert offer["interactive"]["action"]["buttons"][0]["reply"]["id"] == "/request_human"
 
 
-def test_customer_video_and_a_photo_sent_as_document_are_kept(client, graph, storage_dir):  # noqa: F811
+def test_customer_video_and_a_photo_sent_as_document_are_kept(client, graph):
     start(client, graph)
     clip, receipt = mp4(b"\x01" * 4096), photo("PNG")
     graph.serve("2001", clip, "video/mp4")
@@ -90,7 +91,7 @@ def test_customer_video_and_a_photo_sent_as_document_are_kept(client, graph, sto
     assert "ini videonya" in [m.text for m in transcript()]
 
 
-def test_a_failed_lookup_is_retried(client, graph, storage_dir):  # noqa: F811
+def test_a_failed_lookup_is_retried(client, graph):
     start(client, graph)
     sent = photo("JPEG")
     graph.serve("3001", sent, "image/jpeg")
@@ -110,7 +111,7 @@ def test_a_failed_lookup_is_retried(client, graph, storage_dir):  # noqa: F811
     ("not_really_a_jpeg", "whatsapp.media_unsupported_type"),
 ])
 def test_a_file_we_cannot_keep_is_answered_politely_and_nothing_is_stored(
-        client, bot, graph, storage_dir, case, answer, language):  # noqa: F811
+        client, bot, graph, case, answer, language):
     start(client, graph, language)
     data, mime, kind = photo("JPEG"), "image/jpeg", "image"
     if case == "metas_trouble":
@@ -127,7 +128,8 @@ def test_a_file_we_cannot_keep_is_answered_politely_and_nothing_is_stored(
         graph.serve("4001", data, mime)
     deliver(client, notification(payloads.media(kind, "4001", data, mime, caption="tolong")))
 
-    assert attachments() == [] and list(storage_dir.glob("*")) == []
+    folder = settings.get_settings().attachments.folder
+    assert attachments() == [] and not (folder.exists() and any(folder.iterdir()))
     values = {"limit_mb": "10"} if answer == "whatsapp.media_too_large" else {}
     assert said_to_customer(graph)[0] == customer_text(answer, language, **values)
     assert graph.downloads == ([] if case in ("unknown_media_id", "metas_trouble", "pdf",
@@ -138,7 +140,7 @@ def test_a_file_we_cannot_keep_is_answered_politely_and_nothing_is_stored(
 
 
 def test_a_download_larger_than_it_was_declared_is_cut_off(
-        client, graph, storage_dir, monkeypatch):  # noqa: F811
+        client, graph, monkeypatch):
     monkeypatch.setenv("ATTACHMENT_IMAGE_MAX_MB", "0.01")  # about 10 KB
     settings.get_settings.cache_clear()
     start(client, graph, "en")
@@ -151,7 +153,7 @@ def test_a_download_larger_than_it_was_declared_is_cut_off(
 
 
 def test_the_agent_who_owns_the_conversation_gets_the_photo_in_the_inbox(
-        client, bot, graph, storage_dir):  # noqa: F811
+        client, bot, graph):
     deliver(client, notification(payloads.text("mau ngomong sama CS")))
     hand_to_agent(client)
     graph.reset()
@@ -169,8 +171,19 @@ def test_the_agent_who_owns_the_conversation_gets_the_photo_in_the_inbox(
 
 # --- out --------------------------------------------------------------------------------------
 
-def send_file(client, handoff_id: int, headers: dict, data: bytes, caption: str = "",
+@pytest.fixture
+def handoff(client, graph) -> tuple[int, dict[str, str]]:
+    """A WhatsApp conversation Rina owns: (handoff id, her headers); nothing sent yet."""
+    deliver(client, notification(payloads.text(GREETING["id"])))
+    claimed = hand_to_agent(client)
+    graph.reset()
+    return claimed
+
+
+def send_file(client, handoff: tuple[int, dict[str, str]], data: bytes, caption: str = "",
               name: str = "foto.jpg"):
+    """Rina's photo or video through the inbox's upload route."""
+    handoff_id, headers = handoff
     return client.post(f"/api/v1/handoffs/{handoff_id}/attachments", content=data,
                        headers={**headers, "X-File-Name": name, "X-Caption": quote(caption),
                                 "Content-Type": "application/octet-stream"})
@@ -180,11 +193,8 @@ def agent_message() -> Message:
     return [m for m in transcript() if m.sender == Sender.agent][-1]
 
 
-def test_agent_photo_is_uploaded_and_sent_with_its_caption(client, graph, storage_dir):  # noqa: F811
-    deliver(client, notification(payloads.text("mau ngomong sama CS")))
-    handoff_id, headers = hand_to_agent(client)
-    graph.reset()
-    answer = send_file(client, handoff_id, headers, photo("JPEG"), "Ini foto paketnya, Kak")
+def test_agent_photo_is_uploaded_and_sent_with_its_caption(client, graph, handoff):
+    answer = send_file(client, handoff, photo("JPEG"), "Ini foto paketnya, Kak")
     assert answer.status_code == 201, answer.text
     [(_row, kept)] = attachments()
     [upload] = graph.uploads
@@ -199,12 +209,9 @@ def test_agent_photo_is_uploaded_and_sent_with_its_caption(client, graph, storag
     assert message.delivery_status == "sent" and message.external_id.startswith("wamid.OUT")
 
 
-def test_webp_goes_as_jpeg_and_mov_as_a_document(client, graph, storage_dir):  # noqa: F811
-    deliver(client, notification(payloads.text("mau ngomong sama CS")))
-    handoff_id, headers = hand_to_agent(client)
-    graph.reset()
-    send_file(client, handoff_id, headers, photo("WEBP"), name="label.webp")
-    send_file(client, handoff_id, headers, mov(), "Videonya", name="unboxing.mov")
+def test_webp_goes_as_jpeg_and_mov_as_a_document(client, graph, handoff):
+    send_file(client, handoff, photo("WEBP"), name="label.webp")
+    send_file(client, handoff, mov(), "Videonya", name="unboxing.mov")
     image, video = graph.to(WA_ID)
     assert [u.content_type for u in graph.uploads] == ["image/jpeg", "video/quicktime"]
     assert graph.uploads[0].data.startswith(b"\xff\xd8\xff")
@@ -215,24 +222,18 @@ def test_webp_goes_as_jpeg_and_mov_as_a_document(client, graph, storage_dir):  #
     assert graph.uploads[1].data == mov()
 
 
-def test_a_caption_over_1024_characters_follows_the_photo_as_text(client, graph, storage_dir):  # noqa: F811
-    deliver(client, notification(payloads.text("mau ngomong sama CS")))
-    handoff_id, headers = hand_to_agent(client)
-    graph.reset()
+def test_a_caption_over_1024_characters_follows_the_photo_as_text(client, graph, handoff):
     caption = "Kak, " + "ini penjelasan panjang. " * 60
-    send_file(client, handoff_id, headers, photo("JPEG"), caption)
+    send_file(client, handoff, photo("JPEG"), caption)
     image, text = graph.to(WA_ID)
     assert "caption" not in image["image"]
     assert text["text"]["body"] == caption.strip()
     assert agent_message().external_id == graph.sent[0].wamid  # the photo's, not the text's
 
 
-def test_a_failed_upload_is_recorded_on_the_message(client, graph, storage_dir):  # noqa: F811
-    deliver(client, notification(payloads.text("mau ngomong sama CS")))
-    handoff_id, headers = hand_to_agent(client)
-    graph.reset()
+def test_a_failed_upload_is_recorded_on_the_message(client, graph, handoff):
     graph.fail_media_next("upload", 400)
-    send_file(client, handoff_id, headers, photo("JPEG"), "Ini fotonya")
+    send_file(client, handoff, photo("JPEG"), "Ini fotonya")
     message = agent_message()
     assert message.delivery_status == "failed" and "HTTP 400" in message.delivery_error
     assert graph.to(WA_ID) == []  # no message without its file
@@ -240,16 +241,16 @@ def test_a_failed_upload_is_recorded_on_the_message(client, graph, storage_dir):
 
 @pytest.mark.parametrize("language", ["id", "en"])
 def test_outside_the_window_the_template_says_a_photo_waits_and_the_agent_is_told(
-        client, graph, storage_dir, monkeypatch, language):  # noqa: F811
+        client, graph, monkeypatch, language):
     monkeypatch.setenv("WHATSAPP_TEMPLATE_NAME", "support_reply")
     settings.get_settings.cache_clear()
     deliver(client, notification(payloads.text(GREETING[language])))
-    handoff_id, headers = hand_to_agent(client)
+    handoff = hand_to_agent(client)
     with session_scope() as session:
         session.execute(select(Conversation)).scalar_one().last_customer_message_at = (
             utcnow() - timedelta(hours=25))
     graph.reset()
-    send_file(client, handoff_id, headers, photo("JPEG"), "Ini fotonya")
+    send_file(client, handoff, photo("JPEG"), "Ini fotonya")
     [sent] = graph.to(WA_ID)
     assert sent["type"] == "template" and graph.uploads == []
     [parameter] = sent["template"]["components"][0]["parameters"]
