@@ -78,10 +78,18 @@ class WhatsAppSettings:
         return all((self.verify_token, self.app_secret, self.access_token,
                     self.phone_number_id))
 
+    def graph_url(self, *path: str) -> str:
+        """{base}/{version}/{path…}: every Graph API call of the channel."""
+        return "/".join((self.api_base_url.rstrip("/"), self.api_version.strip("/"), *path))
+
     @property
     def messages_url(self) -> str:
-        return (f"{self.api_base_url.rstrip('/')}/{self.api_version.strip('/')}/"
-                f"{self.phone_number_id}/messages")
+        return self.graph_url(self.phone_number_id, "messages")
+
+    @property
+    def media_url(self) -> str:
+        """Where files are uploaded before they are sent (POST, multipart)."""
+        return self.graph_url(self.phone_number_id, "media")
 
 
 def _parse_template_languages(raw: str) -> dict[str, str]:

@@ -44,3 +44,9 @@ def mp4(payload: bytes = b"\x00" * 2048) -> bytes:
 def exif_of(data: bytes) -> Image.Exif:
     with Image.open(io.BytesIO(data)) as image:
         return image.getexif()
+
+
+def mov(payload: bytes = b"\x00" * 2048) -> bytes:
+    """The start of a QuickTime file (ftyp qt, what iPhones record), then an mdat box."""
+    ftyp = b"\x00\x00\x00\x14ftypqt  \x00\x00\x02\x00qt  "
+    return ftyp + (8 + len(payload)).to_bytes(4, "big") + b"mdat" + payload

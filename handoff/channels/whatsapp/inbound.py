@@ -4,6 +4,8 @@ A notification is trusted only when its X-Hub-Signature-256 matches the raw body
 redelivers until it gets a 200 (and sometimes after), so every customer message is
 handled once per wamid: the wamid is stored in Message.external_id and checked first.
 Messages of one customer are processed one at a time, in the order they arrived.
+A photo or video is downloaded from Meta first (media.py) and stored as an attachment; its
+caption follows as the customer's own text message.
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ import hmac
 import logging
 import re
 from collections import defaultdict
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from sqlalchemy import exists, select
@@ -22,12 +26,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from handoff.channels import channel_for
+from handoff.channels.whatsapp import media
 from handoff.channels.whatsapp.outbound import CHANNEL, record_delivery
 from handoff.conversations import flow
+from handoff.conversations.attachments import customer_attachment
 from handoff.serialize import message_json
 from handoff.texts import customer_text
 from nlu.patterns import normalise_phone
 from store import follow_up
+from store.attachments import RefusedAttachment, Upload
 from store.db import session_scope
 from store.models import Conversation, Customer, Message, Owner, Sender
 from store.transcript import MAX_MESSAGE_CHARS, InvalidMessage, append_message
@@ -56,6 +63,7 @@ class InboundMessage:
     kind: str  # text, interactive, button, image, …
     text: str | None  # what people read; None when we cannot read this kind
     payload: str | None = None  # what the bot receives for a tapped button or list row
+    file: media.InboundMedia | None = None  # of an image, video or document
 
 
 @dataclass(frozen=True)
@@ -117,10 +125,12 @@ def parse_notification(body: Any) -> tuple[list[InboundMessage], list[StatusUpda
                     logger.warning("WhatsApp message without usable id/sender skipped")
                     continue
                 text, payload = _text_and_payload(message)
+                kind = str(message.get("type") or "unknown")
                 messages.append(InboundMessage(
-                    wamid, wa_id, names.get(wa_id), str(message.get("type") or "unknown"),
+                    wamid, wa_id, names.get(wa_id), kind,
                     text if isinstance(text, str) else None,
-                    payload if isinstance(payload, str) else None))
+                    payload if isinstance(payload, str) else None,
+                    media.inbound_media(kind, _dict(message, kind))))
             for status in _dicts(value, "statuses"):
                 if isinstance(status.get("id"), str) and isinstance(status.get("status"), str):
                     statuses.append(StatusUpdate(status["id"], status["status"],
@@ -231,7 +241,7 @@ async def receive(message: InboundMessage) -> None:
     worker threads: the event loop serves every other customer meanwhile."""
     if await asyncio.to_thread(_already_received, message.wamid):
         return
-    handle = _unreadable if message.text is None else _readable
+    handle = await _handler(message)
     for _attempt in range(2):
         conversation_id = await asyncio.to_thread(
             _conversation_for, message.wa_id, message.profile_name)
@@ -246,6 +256,20 @@ async def receive(message: InboundMessage) -> None:
         except InvalidMessage as error:
             logger.info("WhatsApp message %s not stored: %s", message.wamid, error.detail)
             return
+
+
+Handler = Callable[[str, InboundMessage], Awaitable[None]]
+
+
+async def _handler(message: InboundMessage) -> Handler:
+    """How to route the message; a file is downloaded here, once, before any conversation is
+    touched (the download takes a while and must not be repeated by a retry below)."""
+    if message.file is not None:
+        try:
+            return partial(_with_file, await media.fetch(message.file))
+        except media.MediaRefused as refusal:
+            return partial(_refused_file, refusal.error, refusal.limit)
+    return _unreadable if message.text is None else _readable
 
 
 async def _to_gateway(
@@ -274,17 +298,54 @@ async def _readable(conversation_id: str, message: InboundMessage) -> None:
         await _answer(conversation_id, "web.too_long", limit=MAX_MESSAGE_CHARS)
 
 
-async def _unreadable(conversation_id: str, message: InboundMessage) -> None:
-    """Media, location, reactions, contacts, unknown kinds: a placeholder and a polite answer.
+async def _with_file(upload: Upload, conversation_id: str, message: InboundMessage) -> None:
+    """The file as the customer's attachment message (to the person serving them, or the bot
+    offers one), then the caption as their own words, which the bot or agent reads."""
+    try:
+        stored, new = await customer_attachment(
+            conversation_id, upload, client_message_id=_client_message_id(message.wamid))
+    except RefusedAttachment as refusal:  # the content is not what the type claimed
+        await _refused_file(refusal.error, refusal.limit, conversation_id, message)
+        return
+    if new:
+        await asyncio.to_thread(_keep_wamid, stored["id"], message.wamid)
+    await _caption(conversation_id, message)
+
+
+async def _refused_file(error: str, limit: int | None, conversation_id: str,
+                        message: InboundMessage) -> None:
+    """A file we could not keep: a placeholder (the agent sees that something came), a polite
+    answer saying what to do, and the caption, which is still worth reading."""
+    if error == "too_large" and limit:
+        await _unreadable(conversation_id, message, "whatsapp.media_too_large",
+                          limit_mb=f"{limit / 1024 / 1024:.3g}")
+    elif error in ("unsupported_type", "empty"):
+        await _unreadable(conversation_id, message, "whatsapp.media_unsupported_type")
+    else:
+        await _unreadable(conversation_id, message, "whatsapp.not_downloaded")
+    await _caption(conversation_id, message)
+
+
+async def _caption(conversation_id: str, message: InboundMessage) -> None:
+    caption = message.file.caption if message.file else None
+    if caption:  # its own retry key: the wamid is the file's
+        await flow.customer_message(conversation_id, caption,
+                                    client_message_id=_client_message_id(message.wamid + "/c"))
+
+
+async def _unreadable(conversation_id: str, message: InboundMessage,
+                      answer: str = "whatsapp.only_text", **values: object) -> None:
+    """Stickers, audio, location, reactions, contacts, unknown kinds and files we could not
+    keep: a placeholder and a polite answer (`answer`, what to do instead).
 
     A person who owns the conversation sees the placeholder in the inbox; the bot never gets
     it (its NLU would only guess). Either way it is in the transcript and, like any customer
-    message, reopens the 24-hour window; the customer learns to type instead.
+    message, reopens the 24-hour window.
     """
     placeholder = "[" + (re.sub(r"[^a-z_]", "", message.kind.lower())[:20] or "message") + "]"
     if await asyncio.to_thread(_store_unless_human, conversation_id, message, placeholder):
         await _to_gateway(conversation_id, message, placeholder)
-    await _answer(conversation_id, "whatsapp.only_text")
+    await _answer(conversation_id, answer, **values)
 
 
 def _store_unless_human(conversation_id: str, message: InboundMessage, placeholder: str) -> bool:

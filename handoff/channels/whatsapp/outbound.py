@@ -6,6 +6,8 @@ message (wamid, delivery status, error) so the agent can see what reached the cu
 Free-form messages may only be sent within 24 hours of the customer's last message; outside
 that window the approved template of WHATSAPP_TEMPLATE_NAME carries the text (its body's one
 parameter), and without one nothing is sent and the message is marked failed.
+A photo or video is uploaded and sent with the text as its caption (media.py); a template
+cannot carry it, so outside the window the template only says that a file is waiting.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from handoff.channels import ReplyWindowClosed, register
-from handoff.channels.whatsapp import graph_api
+from handoff.channels.whatsapp import graph_api, media
 from handoff.live import INBOX, hub
 from handoff.serialize import message_json
 from handoff.texts import customer_text, supported
@@ -192,12 +194,55 @@ async def send_text(to: str, text: str, buttons: list[dict[str, str]] | None, la
     return wamid
 
 
+async def send_attachment(to: str, attachment: dict[str, Any], text: str,
+                          buttons: list[dict[str, str]] | None, language: str) -> str:
+    """Upload a stored photo or video and send it, the text as its caption when that fits
+    (≤ 1024 characters, no buttons), else as messages of its own after the file. Returns
+    the file's wamid: its statuses tell whether the customer got the file."""
+    file = await asyncio.to_thread(media.outgoing_file, attachment["id"])
+    media_id = await graph_api.upload_media(file.data, file.content_type, file.filename)
+    as_caption = len(text) <= media.CAPTION_LIMIT and not buttons
+    wamid = await graph_api.send_message(
+        media.media_message(to, file, media_id, text if as_caption else None))
+    if text and not as_caption:
+        for payload in outgoing_messages(to, text, buttons, language):
+            await graph_api.send_message(payload)
+    return wamid
+
+
+def _file_waiting(attachment: dict[str, Any], text: str, language: str) -> str:
+    """What the template says for a file it cannot carry: that one waits, and the text."""
+    notice = customer_text(f"whatsapp.{attachment['kind']}_waiting", language)
+    return f"{notice} {text}".strip()
+
+
+async def send_stored(to: str, message: dict[str, Any], language: str, *,
+                      window_open: bool) -> tuple[str, str | None]:
+    """Send a stored message, with its attachment if any; returns (wamid, a note for the
+    agent when only the text went: a file outside the window)."""
+    attachment = message.get("attachment")
+    if not attachment:
+        return await send_text(to, message["text"], message.get("buttons"), language,
+                               window_open=window_open), None
+    if window_open:
+        if not get_settings().whatsapp.enabled:
+            raise graph_api.WhatsAppSendError("The WhatsApp channel is not configured")
+        return await send_attachment(to, attachment, message["text"], message.get("buttons"),
+                                     language), None
+    wamid = await send_text(to, _file_waiting(attachment, message["text"], language), None,
+                            language, window_open=False)
+    return wamid, (f"the {attachment['kind']} itself was not sent (24-hour window closed: "
+                   "only the template went); send it again once the customer answers")
+
+
 # --- delivery records -------------------------------------------------------------------------
 
 def record_delivery(
-    message_id: int, status: str, *, error: str | None = None, external_id: str | None = None
+    message_id: int, status: str, *, error: str | None = None, external_id: str | None = None,
+    tell_agent: bool = False,
 ) -> None:
-    """Store what WhatsApp did with a message; a failure is shown to the agent who owns it."""
+    """Store what WhatsApp did with a message; a failure (or, with `tell_agent`, the
+    `error` note of a partial send) is shown to the agent who owns it."""
     with session_scope() as session:
         message = session.get(Message, message_id)
         if message is None:
@@ -207,7 +252,7 @@ def record_delivery(
         if external_id:
             message.external_id = external_id
         conversation = message.conversation
-        if status != "failed" or conversation.owner != Owner.human:
+        if not (status == "failed" or tell_agent) or conversation.owner != Owner.human:
             return
         text = customer_text("whatsapp.not_delivered", conversation.language, error=error or "?")
         notice = message_json(append_message(session, conversation.id, Sender.system, text))
@@ -276,14 +321,15 @@ class WhatsAppChannel:
         try:
             if not wa_id:
                 raise graph_api.WhatsAppSendError("The customer has no WhatsApp number")
-            wamid = await send_text(wa_id, message["text"], message.get("buttons"), language,
-                                    window_open=window_open)
+            wamid, note = await send_stored(wa_id, message, language, window_open=window_open)
         except graph_api.WhatsAppSendError as error:
             logger.warning("WhatsApp message %s not delivered: %s", message["id"], error)
             await asyncio.to_thread(record_delivery, message["id"], "failed", error=str(error))
             return
-        # A split message has several wamids; the last one (buttons, end of text) is kept.
-        await asyncio.to_thread(record_delivery, message["id"], "sent", external_id=wamid)
+        # A split message has several wamids; the last one (buttons, end of text) is kept,
+        # or the file's when there is one.
+        await asyncio.to_thread(record_delivery, message["id"], "sent", error=note,
+                                external_id=wamid, tell_agent=bool(note))
 
     async def deliver_state(self, conversation_id: str, state: dict[str, Any]) -> None:
         """A short notice for queued/assigned/closed, unless the bot or gateway said it."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import itertools
@@ -38,6 +39,19 @@ def button_reply(payload: str, title: str, **kwargs: Any) -> dict[str, Any]:
 def list_reply(payload: str, title: str, **kwargs: Any) -> dict[str, Any]:
     return message("interactive", {"type": "list_reply", "list_reply": {
         "id": payload, "title": title, "description": ""}}, **kwargs)
+
+
+def media(kind: str, media_id: str, data: bytes, mime_type: str, *, caption: str | None = None,
+          filename: str | None = None, **kwargs: Any) -> dict[str, Any]:
+    """An image/video/document message as Meta sends it: the file only named by its media id,
+    with its SHA-256 in base64 as webhooks give it."""
+    content = {"id": media_id, "mime_type": mime_type,
+               "sha256": base64.b64encode(hashlib.sha256(data).digest()).decode()}
+    if caption:
+        content["caption"] = caption
+    if filename:
+        content["filename"] = filename
+    return message(kind, content, **kwargs)
 
 
 def status(message_id: str, state: str, *, errors: list[dict] | None = None) -> dict[str, Any]:

@@ -96,14 +96,14 @@ def test_whatsapp_customer_is_the_website_customer_with_the_same_phone(client):
         assert only_conversation().customer_id == customer.id
 
 
-def test_image_gets_a_polite_answer_and_the_bot_never_sees_it(client, bot, graph):
+def test_sticker_gets_a_polite_answer_and_the_bot_never_sees_it(client, bot, graph):
     deliver(client, notification(payloads.text("halo kak")))
-    deliver(client, notification(payloads.message("image", {"id": "media-1",
-                                                            "mime_type": "image/jpeg"})))
+    deliver(client, notification(payloads.message("sticker", {"id": "media-1",
+                                                              "mime_type": "image/webp"})))
     assert len(bot["messages"]) == 1
     [answer] = graph.to(WA_ID)
     assert "hanya bisa membaca pesan teks" in answer["text"]["body"]
-    assert [(m.sender, m.text) for m in transcript()][1] == (Sender.customer, "[image]")
+    assert [(m.sender, m.text) for m in transcript()][1] == (Sender.customer, "[sticker]")
 
 
 def test_a_message_over_the_limit_is_never_cut_the_customer_is_asked_to_split_it(
