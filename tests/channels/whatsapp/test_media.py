@@ -23,11 +23,10 @@ from tests.channels.whatsapp import payloads
 from tests.channels.whatsapp.conftest import deliver
 from tests.channels.whatsapp.payloads import WA_ID, notification
 from tests.channels.whatsapp.test_conversations import hand_to_agent, transcript
-from tests.handoff.conversations.test_attachments import storage_dir  # noqa: F401
 from tests.media import GPS_IFD, ORIENTATION, exif_of, mov, mp4, noisy_photo, photo
 
 GREETING = {"id": "halo kak", "en": "hello, where is my order please?"}
-pytestmark = pytest.mark.usefixtures("storage_dir")  # attachments in a temporary folder
+pytestmark = pytest.mark.usefixtures("attachment_dir")  # attachments in a temporary folder
 
 
 def attachments() -> list[tuple[Attachment, bytes]]:
