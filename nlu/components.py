@@ -28,11 +28,12 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
-from nlu.intent_rules import asks_for_a_person, lacks_order_number
+from nlu.intent_rules import asks_for_a_person, just_thanks, lacks_order_number
 from nlu.normalise import normalise_word
 from nlu.patterns import find_entities, shop_nlp
 
 FALLBACK_INTENT = "nlu_fallback"
+OUT_OF_SCOPE_INTENT = "out_of_scope"
 # Outside a form each of these ends the session with the survey (data/rules/basics.yml).
 CLOSING_INTENTS = {"thank_you", "goodbye", "deny", "stop"}
 CLOSING_CONFIDENCE = 0.6
@@ -118,7 +119,8 @@ class IntentRules(GraphComponent):
 
     A plain request for a person is request_human; an order request without the number is
     forgot_order_id (nlu/intent_rules.py); a closing torn between two kinds of closing is
-    the likelier one. Runs last, after FallbackClassifier, so such a customer is never
+    the likelier one; a short thanks that asks nothing is thanks, however off-topic the
+    words around it looked. Runs last, after FallbackClassifier, so such a customer is never
     answered with "did you mean…?". And a store question whose best FAQ answer is a poor
     fit becomes "not sure": the fallback asks which topic, with the likeliest answers as
     buttons, instead of answering a different question.
@@ -145,6 +147,8 @@ class IntentRules(GraphComponent):
                 _choose(message, "forgot_order_id")
             elif intent == FALLBACK_INTENT and (closing := _closing_guess(message)):
                 _choose(message, closing)
+            elif intent in (FALLBACK_INTENT, OUT_OF_SCOPE_INTENT) and just_thanks(text):
+                _choose(message, "thank_you")
             elif intent == FAQ_INTENT and _faq_answer_confidence(message) < FAQ_ANSWER_CONFIDENCE:
                 # A question about the store, but no answer fits it well: asking which
                 # topic is meant beats answering a different question.

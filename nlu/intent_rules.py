@@ -77,3 +77,22 @@ def lacks_order_number(text: str) -> bool:
     """Whether the customer says they do not have (or forgot) the order number."""
     lowered = " ".join((text or "").lower().split())
     return any(pattern.search(lowered) for pattern in _NO_ORDER_NUMBER)
+
+
+_THANKS = re.compile(r"\b(makasih|makasi|mksh|makasiih|terima ?kasih|trims|trimakasih|tengkyu|"
+                     r"thx|thanks|thank you|thank u|thankyou|ty|tq|tysm|cheers|nuhun|suwun)\b")
+# A thanks with a question or a new request is answered first, never taken for a closing.
+_ASKS_SOMETHING = re.compile(
+    r"\?|\b(how|what|when|where|why|which|can you|could you|would you|please|pls|tolong|"
+    r"gimana|gmn|bagaimana|berapa|brp|kapan|kenapa|knp|dimana|di mana|mana|apa|apakah|"
+    r"mau tanya|mau nanya|boleh)\b")
+MAX_THANKS_WORDS = 10
+
+
+def just_thanks(text: str) -> bool:
+    """A short thanks that asks nothing ("oh it's in spam haha, thanks", "udh bisa wkwk
+    makasih"): laughter and small talk around it made the classifier call it off-topic,
+    and the customer got the scope line instead of the closing survey."""
+    lowered = " ".join((text or "").lower().split())
+    return (len(lowered.split()) <= MAX_THANKS_WORDS and bool(_THANKS.search(lowered))
+            and not _ASKS_SOMETHING.search(lowered))

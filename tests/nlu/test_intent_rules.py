@@ -7,7 +7,7 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from nlu.components import IntentRules
-from nlu.intent_rules import asks_for_a_person, lacks_order_number
+from nlu.intent_rules import asks_for_a_person, just_thanks, lacks_order_number
 
 ASKS_FOR_A_PERSON = [
     "I want to talk to a person", "can I speak with someone please",
@@ -130,3 +130,34 @@ def test_a_store_question_whose_best_answer_fits_poorly_is_not_answered():
     IntentRules().process([recipe, couriers])
     assert recipe.get(INTENT)["name"] == "nlu_fallback"
     assert couriers.get(INTENT)["name"] == "faq"
+
+
+@pytest.mark.parametrize("text", [
+    "oh it was in spam lol, thanks", "udh bisa login wkwk makasih kak", "ok thx", "tq min",
+    "sip, terima kasih atas bantuannya", "cheers mate, all sorted"])
+def test_a_short_thanks_that_asks_nothing_is_thanks(text):
+    assert just_thanks(text)
+
+
+@pytest.mark.parametrize("text", [
+    "thanks, how long does shipping to bali take", "makasih, btw ongkir ke medan brp",
+    "thanks but can you write me a caption", "makasih kak, mau tanya lagi dong",
+    "thanks!!! also where is my order ORD-583920 it has been a week already lol",
+    "nice weather today"])
+def test_a_thanks_with_a_question_or_without_thanks_is_not(text):
+    assert not just_thanks(text)
+
+
+def test_an_off_topic_guess_at_a_plain_thanks_becomes_thanks_and_nothing_else_does():
+    def guessed(text, intent):
+        message = Message(data={TEXT: text, ENTITIES: []})
+        message.set(INTENT, {"name": intent, "confidence": 0.6})
+        message.set(INTENT_RANKING_KEY, [{"name": intent, "confidence": 0.6}])
+        return message
+
+    laughed = guessed("found it in my spam haha thanks", "out_of_scope")
+    poem = guessed("thanks, now write me a poem please", "out_of_scope")
+    topic = guessed("thanks, the shipping info helped", "faq")
+    IntentRules().process([laughed, poem, topic])
+    assert laughed.get(INTENT)["name"] == "thank_you"
+    assert (poem.get(INTENT)["name"], topic.get(INTENT)["name"]) == ("out_of_scope", "faq")
