@@ -86,7 +86,10 @@ def test_photos_go_both_ways_and_stay_after_a_reload(open_page, profile, locale,
     view = agent.locator("#conversation")
     assert_loaded(view.locator(".msg.customer .attachment img"))
     expect(view.locator(".msg.customer .attachment figcaption")).to_contain_text("IMG_0001.jpg")
-    agent.keyboard.press("c")  # claim
+    # Claimed, the view is loaded again (unredacted): a file chosen before that would go to
+    # the reply box being replaced, so wait for the new one.
+    with agent.expect_response(lambda response: "/api/v1/conversations/" in response.url):
+        agent.keyboard.press("c")
     expect(view.locator(".attach-button")).to_be_enabled()
 
     # A file that is not a photo: refused, said in the staff page's language, nothing sent.
