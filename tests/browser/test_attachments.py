@@ -47,6 +47,13 @@ def assert_loaded(locator) -> None:
                                    arg=locator.element_handle())
 
 
+def claim_and_wait(page) -> None:
+    """Press c and wait until the claimed conversation is shown again (unredacted): a file
+    chosen before that would go to the reply box being replaced."""
+    with page.expect_response(lambda response: "/api/v1/conversations/" in response.url):
+        page.keyboard.press("c")
+
+
 def attachments_of(conversation: str) -> int:
     with session_scope() as session:
         return session.execute(select(func.count(Attachment.id)).where(
@@ -86,10 +93,7 @@ def test_photos_go_both_ways_and_stay_after_a_reload(open_page, profile, locale,
     view = agent.locator("#conversation")
     assert_loaded(view.locator(".msg.customer .attachment img"))
     expect(view.locator(".msg.customer .attachment figcaption")).to_contain_text("IMG_0001.jpg")
-    # Claimed, the view is loaded again (unredacted): a file chosen before that would go to
-    # the reply box being replaced, so wait for the new one.
-    with agent.expect_response(lambda response: "/api/v1/conversations/" in response.url):
-        agent.keyboard.press("c")
+    claim_and_wait(agent)
     expect(view.locator(".attach-button")).to_be_enabled()
 
     # A file that is not a photo: refused, said in the staff page's language, nothing sent.
