@@ -84,7 +84,9 @@ def handoff_summary_json(handoff: Handoff, now: datetime | None = None) -> dict[
         # Where replies go while the customer is away from the chat (store.follow_up).
         "follow_up": {"via": conversation.follow_up_via, "address": conversation.follow_up_address}
         if conversation.follow_up_address else None,
+        # The kind of a photo or video, so a list can say "[Photo]" where the text is empty.
         "last_message": {"sender": last.sender.value, "text": last.text[:300],
+                         "attachment_kind": last.attachment.kind if last.attachment else None,
                          "created_at": iso(last.created_at)} if last else None,
     }
 

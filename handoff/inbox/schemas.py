@@ -21,6 +21,7 @@ class AssignBody(BaseModel):
 class LastMessage(OutModel):
     sender: str
     text: str
+    attachment_kind: Literal["image", "video"] | None = None
     created_at: datetime
 
 class FollowUpOut(OutModel):

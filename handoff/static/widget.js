@@ -19,6 +19,10 @@
   const RESEND_CAP_MS = 30000; // longest wait between re-sends the server could not store
   const MAX_CHARS = /* MAX_MESSAGE_CHARS */ 4000; // the server's limit, filled in when served
   const COUNTER_FROM = Math.floor(MAX_CHARS * 0.9); // the counter shows from here on
+  // The largest photo and video in bytes (the server's settings, filled in when served): a
+  // larger file is refused here, before a slow upload the server would refuse anyway.
+  const MAX_BYTES = /* ATTACHMENT_MAX_BYTES */ { image: 10485760, video: 16777216 };
+  const ACCEPT = "image/jpeg,image/png,image/webp,image/heic,image/heif,.heic,video/mp4,video/quicktime,video/webm";
   // Shown when the widget opens: a payload goes to the bot as a click, `ask` is typed for
   // the customer (FAQ answers are chosen by the bot's NLU, not addressable by a payload).
   const STARTERS = [
@@ -82,6 +86,16 @@
     node.append(...children);
     return node;
   };
+  // A paperclip (Feather's), drawn as SVG: no image request for the CSP to allow.
+  const paperclip = () => {
+    const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+    const path = document.createElementNS("http://www.w3.org/2000/svg", "path");
+    svg.setAttribute("viewBox", "0 0 24 24");
+    svg.setAttribute("aria-hidden", "true");
+    path.setAttribute("d", "M21.44 11.05l-9.19 9.19a6 6 0 0 1-8.49-8.49l9.19-9.19a4 4 0 0 1 5.66 5.66l-9.2 9.19a2 2 0 0 1-2.83-2.83l8.49-8.48");
+    svg.append(path);
+    return svg;
+  };
   const host = el("div", { id: "tokonusa-chat" });
   const root = host.attachShadow({ mode: "open" });
   const badge = el("span", { className: "badge", hidden: true });
@@ -96,11 +110,17 @@
   // No maxLength: a browser would cut a long paste without a word. The counter warns instead.
   const input = el("textarea", { rows: 1 });
   const sendButton = el("button", { type: "submit", className: "send" });
+  const fileInput = el("input", { type: "file", accept: ACCEPT, hidden: true });
+  const attachButton = el("button", { type: "button", className: "attach" }, [paperclip()]);
+  // A photo at full size over the chat; Escape, a click or the × closes it.
+  const viewerImage = el("img", { alt: "" });
+  const viewerClose = el("button", { type: "button", className: "viewer-close", textContent: "×" });
+  const viewer = el("div", { className: "viewer", hidden: true }, [viewerImage, viewerClose]);
   const newChatButton = el("button", { type: "button", className: "new-chat", hidden: true });
   const counter = el("p", { className: "counter", hidden: true }, [], { "aria-live": "polite" });
-  const form = el("form", { className: "composer" }, [input, sendButton]);
+  const form = el("form", { className: "composer" }, [attachButton, fileInput, input, sendButton]);
   const panel = el("section", { className: "panel", id: "tn-panel", hidden: true }, [
-    el("header", {}, [heading, closeButton]), status, log, typingLine, newChatButton, counter, form,
+    el("header", {}, [heading, closeButton]), status, log, typingLine, newChatButton, counter, form, viewer,
   ], { role: "dialog", "aria-labelledby": "tn-title" });
   // The panel comes first so the stylesheet can hide the launcher behind a full-screen panel.
   root.append(el("link", { rel: "stylesheet", href: `${gateway}/static/widget.css` }), panel, bubble);
@@ -112,6 +132,9 @@
     input.placeholder = t("placeholder");
     input.setAttribute("aria-label", t("placeholder"));
     sendButton.textContent = t("send");
+    attachButton.setAttribute("aria-label", t("attach"));
+    attachButton.title = t("attach");
+    viewerClose.setAttribute("aria-label", t("closePhoto"));
     newChatButton.textContent = t("newChat");
     if (lastState) showState(lastState);
     showWelcome();
@@ -146,6 +169,61 @@
   const follow = () => { log.scrollTop = log.scrollHeight; };
   new ResizeObserver(follow).observe(log);
   new MutationObserver(follow).observe(log, { childList: true, subtree: true });
+  // A photo or video grows its line when it has loaded (these events do not bubble: capture).
+  log.addEventListener("load", follow, true);
+  log.addEventListener("loadedmetadata", follow, true);
+
+  // ---- photos and videos: private files, fetched with the conversation's token ----
+  const objectUrls = new Map(); // attachment id -> Promise of an object URL, each fetched once
+
+  function attachmentUrl(attachment) {
+    if (attachment.localUrl) return Promise.resolve(attachment.localUrl); // being uploaded
+    if (!objectUrls.has(attachment.id)) {
+      const loaded = fetch(`${gateway}${attachment.url}`, { headers: { "X-Conversation-Token": session?.token || "" } })
+        .then((response) => {
+          if (!response.ok) throw new Error(`HTTP ${response.status}`);
+          return response.blob();
+        })
+        .then((blob) => URL.createObjectURL(blob));
+      loaded.catch(() => objectUrls.delete(attachment.id)); // tried again when shown again
+      objectUrls.set(attachment.id, loaded);
+    }
+    return objectUrls.get(attachment.id);
+  }
+
+  function forgetAttachments() {
+    objectUrls.forEach((loaded) => loaded.then(URL.revokeObjectURL, () => {}));
+    objectUrls.clear();
+  }
+
+  /** A thumbnail that opens full size, or a playable video; "cannot be shown" if it fails. */
+  function attachmentNode(attachment) {
+    const video = attachment.kind === "video";
+    const media = video
+      ? el("video", { controls: true, preload: "metadata", playsInline: true }, [], { "aria-label": attachment.name || t("video") })
+      : el("img", { alt: attachment.name || t("photo") });
+    const box = el("div", { className: `attachment ${attachment.kind}` }, [video ? media
+      : el("button", { type: "button", className: "thumb", onclick: () => showViewer(media) }, [media], { "aria-label": t("viewPhoto") })]);
+    // A file this browser cannot show before upload (HEIC) just waits for the stored copy.
+    const failed = () => box.replaceChildren(...(attachment.localUrl ? []
+      : [el("p", { className: "attachment-failed", textContent: t("attachmentFailed") })]));
+    media.addEventListener("error", failed);
+    attachmentUrl(attachment).then((url) => { media.src = url; }, failed);
+    return box;
+  }
+
+  function showViewer(image) {
+    if (!image.src) return;
+    viewerImage.src = image.src;
+    viewerImage.alt = image.alt;
+    viewer.hidden = false;
+    viewerClose.focus();
+  }
+
+  function hideViewer() {
+    viewer.hidden = true;
+    viewerImage.removeAttribute("src");
+  }
 
   // ---- greeting and starter buttons: shown, never stored; the first click stores the chat ----
   function welcomeItem() {
@@ -205,8 +283,10 @@
     const item = el("li", { className: `msg ${frame.sender}${pending ? " pending" : ""}` });
     const label = senderLabel(frame);
     if (label) item.append(el("span", { className: "who", textContent: label }));
-    item.append(el("p", { className: "text", textContent: frame.text }));
-    if (pending) item.append(el("small", { className: "meta", textContent: t("sending") }));
+    if (frame.attachment) item.append(attachmentNode(frame.attachment));
+    // A photo's caption, if any, goes under it; a message without a photo always has text.
+    if (frame.text || !frame.attachment) item.append(el("p", { className: "text", textContent: frame.text }));
+    if (pending) item.append(el("small", { className: "meta", textContent: t(frame.attachment ? "uploading" : "sending") }));
     else if (frame.created_at) {
       item.append(el("time", { className: "meta", dateTime: frame.created_at, textContent: clock(frame.created_at) }));
     }
@@ -223,7 +303,7 @@
       outbox = outbox.filter((f) => f.client_message_id !== frame.client_message_id);
       save(OUTBOX_KEY, outbox);
       // An optimistic copy is replaced by the stored one, so it is never shown twice.
-      pendingItem(frame.client_message_id)?.remove();
+      removePending(frame.client_message_id);
       recovered();
     }
     // Only the newest bot message keeps live buttons; older ones (and the starters) are history.
@@ -239,6 +319,13 @@
   }
 
   const pendingItem = (clientId) => log.querySelector(`li.pending[data-client-id="${CSS.escape(clientId)}"]`);
+
+  /** Removes the optimistic copy of a message, and the local preview of its file if any. */
+  function removePending(clientId) {
+    const item = pendingItem(clientId);
+    item?.querySelectorAll("img[src^='blob:'], video[src^='blob:']").forEach((media) => URL.revokeObjectURL(media.src));
+    item?.remove();
+  }
 
   function showPending(frame) {
     const text = frame.type === "button" ? frame.title : frame.text;
@@ -279,6 +366,43 @@
     showPending(frame);
     if (attached && !resendTimer) send(frame); // while waiting to re-send, queue it: keeps the order
     else if (!session) connect(); // the first message of a first visit starts the conversation
+  }
+
+  // ---- uploads: POST /chat/attachments with the file as the body (docs/widget-protocol.md) ----
+  const sessionWaiters = []; // uploads chosen before the server named the conversation
+
+  const conversationReady = () => (session ? Promise.resolve(session) : new Promise((resolve) => {
+    sessionWaiters.push(resolve);
+    connect();
+  }));
+
+  const megabytes = (bytes) => number(Math.round((bytes / 1024 / 1024) * 10) / 10);
+
+  async function uploadFile(file) {
+    const kind = file.type.startsWith("video/") ? "video" : "image";
+    if (file.size > MAX_BYTES[kind]) { // nothing sent: the customer picks a smaller file
+      setStatus(t("fileTooLarge", { limit: megabytes(MAX_BYTES[kind]) }), "error");
+      return;
+    }
+    if (status.classList.contains("error")) restoreStatus();
+    const clientId = newId();
+    const local = { kind, name: file.name, localUrl: URL.createObjectURL(file) };
+    log.append(messageItem({ sender: "customer", text: "", attachment: local, client_message_id: clientId }, true));
+    follow();
+    const { conversation_id: conversationId, token } = await conversationReady();
+    let answer = null;
+    try {
+      const response = await fetch(`${gateway}/chat/attachments`, {
+        method: "POST", body: file,
+        headers: { "Content-Type": file.type || "application/octet-stream", "X-Conversation-Id": conversationId,
+          "X-Conversation-Token": token, "X-File-Name": encodeURIComponent(file.name), "X-Client-Message-Id": clientId,
+          "X-Language": language },
+      });
+      answer = { ok: response.ok, body: await response.json() };
+    } catch { /* no answer: the network failed */ }
+    if (answer?.ok) { showMessage(answer.body.message); return; } // the socket's echo may be first
+    removePending(clientId); // refused or lost: nothing was stored
+    setStatus(answer?.body?.detail || t("uploadFailed"), "error");
   }
 
   function flushOutbox() {
@@ -369,6 +493,7 @@
       save(STORE_KEY, session);
       setLanguage(frame.language);
       attach();
+      sessionWaiters.splice(0).forEach((resolve) => resolve(session));
     },
     message: showMessage,
     language(frame) { setLanguage(frame.language); }, // the customer switched language
@@ -431,6 +556,7 @@
     localStorage.removeItem(STORE_KEY);
     shownSeqs.clear();
     log.replaceChildren();
+    forgetAttachments();
     showWelcome();
     setStatus("");
     newChatButton.hidden = true;
@@ -451,7 +577,18 @@
 
   bubble.addEventListener("click", () => togglePanel(panel.hidden));
   closeButton.addEventListener("click", () => togglePanel(false));
-  panel.addEventListener("keydown", (event) => { if (event.key === "Escape") togglePanel(false); });
+  panel.addEventListener("keydown", (event) => {
+    if (event.key !== "Escape") return;
+    if (viewer.hidden) togglePanel(false);
+    else hideViewer();
+  });
+  viewer.addEventListener("click", hideViewer);
+  attachButton.addEventListener("click", () => fileInput.click());
+  fileInput.addEventListener("change", () => {
+    const [file] = fileInput.files;
+    fileInput.value = ""; // the same file can be chosen again
+    if (file) uploadFile(file);
+  });
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     const text = input.value.trim();

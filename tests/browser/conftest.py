@@ -38,6 +38,7 @@ def service(tmp_path_factory) -> Iterator[str]:
         "RASA_URL": f"http://127.0.0.1:{rasa_port}",
         "GATEWAY_CALLBACK_URL": f"http://127.0.0.1:{service_port}/rasa/callback",
         "CALLBACK_SECRET": "callback-secret-of-the-browser-tests",
+        "ATTACHMENT_DIR": str(tmp_path_factory.mktemp("attachments")),
         **CHAT_LIMITS_LIFTED,
     }
     with shop_environment(env):

@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 import string
 
-from handoff.channels.web.widget import TEXTS_MARKER, widget_script
+from handoff.channels.web.widget import FILE_LIMITS_MARKER, TEXTS_MARKER, widget_script
 from handoff.texts import LANGUAGES, catalog, customer_text, widget_texts
+from store import settings
 
 
 def _placeholders(text: str) -> set[str]:
@@ -36,3 +37,13 @@ def test_the_widget_script_is_served_with_every_language_in_it(client):
     assert TEXTS_MARKER not in response.text
     assert json.dumps(widget_texts(), ensure_ascii=False) in response.text
     assert response.text == widget_script()
+
+
+def test_the_widget_knows_the_photo_and_video_limits_of_the_settings(client, monkeypatch):
+    monkeypatch.setenv("ATTACHMENT_IMAGE_MAX_MB", "2")
+    monkeypatch.setenv("ATTACHMENT_VIDEO_MAX_MB", "5")
+    settings.get_settings.cache_clear()
+    script = client.get("/static/widget.js").text
+    settings.get_settings.cache_clear()
+    assert FILE_LIMITS_MARKER not in script
+    assert 'const MAX_BYTES = {"image": 2097152, "video": 5242880};' in script

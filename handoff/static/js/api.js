@@ -6,7 +6,8 @@ const AGENT_KEY = "tokonusa.agent";
 
 export class ApiError extends Error {
   constructor(status, detail) {
-    super(typeof detail === "string" ? detail : `HTTP ${status}`);
+    // An upload's refusal is {error, detail, limit}: its detail is the sentence to show.
+    super(typeof detail === "string" ? detail : detail?.detail || `HTTP ${status}`);
     this.status = status;
     this.detail = detail;
   }
@@ -30,12 +31,15 @@ export function sessionEnded() {
   listeners.forEach((listener) => listener());
 }
 
-/** fetch() with the token; returns the parsed JSON (or the raw Response when raw is true). */
-export async function request(method, path, { body, raw = false } = {}) {
-  const headers = { Accept: raw ? "*/*" : "application/json" };
+/** fetch() with the token; returns the parsed JSON (or the raw Response when raw is true).
+ * A `file` is sent as the raw body (the attachment uploads take no multipart). */
+export async function request(method, path, { body, raw = false, file, headers: extra = {} } = {}) {
+  const headers = { Accept: raw ? "*/*" : "application/json", ...extra };
   if (token()) headers.Authorization = `Bearer ${token()}`;
-  if (body !== undefined) headers["Content-Type"] = "application/json";
-  const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  if (file) headers["Content-Type"] = file.type || "application/octet-stream";
+  else if (body !== undefined) headers["Content-Type"] = "application/json";
+  const sent = file ?? (body === undefined ? undefined : JSON.stringify(body));
+  const response = await fetch(path, { method, headers, body: sent });
   if (response.status === 401 && token()) sessionEnded();
   if (!response.ok) {
     const detail = await response.json().then((data) => data.detail, () => response.statusText);
@@ -47,6 +51,7 @@ export async function request(method, path, { body, raw = false } = {}) {
 
 export const get = (path) => request("GET", path);
 export const post = (path, body = {}) => request("POST", path, { body });
+export const upload = (path, file, headers) => request("POST", path, { file, headers });
 
 function remember(data) {
   sessionStorage.setItem(TOKEN_KEY, data.token);

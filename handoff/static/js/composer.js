@@ -1,7 +1,8 @@
 // The reply box of the inbox: a reply to the customer or an internal note, canned replies
 // in the conversation's language with placeholders filled by the server (a filterable menu,
 // also on the "t" key), a length counter, and throttled typing notifications.
-import { get, post } from "./api.js";
+import { get, post, upload } from "./api.js";
+import { ACCEPT } from "./attachments.js";
 import { openCannedManager } from "./canned-replies.js";
 import { h } from "./dom.js";
 import { t } from "./i18n.js";
@@ -10,6 +11,14 @@ const TYPING_EVERY_MS = 3000;
 const MAX_CHARS = 4000; // handoff.schemas.MAX_MESSAGE_CHARS
 const COUNTER_FROM = 3600;
 const chars = (text) => [...text.trim()].length; // as the server counts: code points
+
+/** What the agent reads when the server refuses a file. */
+function uploadRefusal(failure) {
+  if (failure.status === 413) return t("composer.fileTooLarge", Math.round((failure.detail?.limit || 0) / 1024 / 1024));
+  if (failure.status === 415) return t("composer.fileUnsupported");
+  if (failure.status === 409) return t("composer.fileNotYours");
+  return failure.message;
+}
 
 export function createComposer({ handoff, me, draft = "", onMessage, onNote, onError }) {
   let mode = "reply";
@@ -22,6 +31,12 @@ export function createComposer({ handoff, me, draft = "", onMessage, onNote, onE
   const counter = h("span", { className: "composer-counter", hidden: true, "aria-live": "polite" });
   const who = h("span", { className: "composer-who" });
   const send = h("button", { type: "submit", className: "primary", text: t("composer.send") });
+  // A photo or video for the customer; the text in the box, if any, goes with it as caption.
+  const fileInput = h("input", { type: "file", accept: ACCEPT, hidden: true,
+    onchange: () => { const [file] = fileInput.files; fileInput.value = ""; if (file) sendFile(file); } });
+  const attach = h("button", { type: "button", className: "ghost attach-button", text: t("composer.attach"),
+    title: t("composer.attachHint"), onclick: () => fileInput.click() });
+  let uploading = false;
   const cannedButton = h("button", { type: "button", className: "ghost canned-button", text: t("composer.canned"),
     "aria-haspopup": "listbox", "aria-keyshortcuts": "t", onclick: () => openCanned() });
   const filter = h("input", { type: "search", className: "canned-filter", "aria-label": t("composer.cannedFilter"),
@@ -38,7 +53,7 @@ export function createComposer({ handoff, me, draft = "", onMessage, onNote, onE
       h("div", { className: "canned-bar" }, cannedButton, manage)),
     menu,
     input,
-    h("div", { className: "composer-bar" }, who, counter, send));
+    h("div", { className: "composer-bar" }, who, counter, fileInput, attach, send));
 
   function refresh() {
     const blocked = mode === "reply" && blockedBecause !== null;
@@ -48,6 +63,9 @@ export function createComposer({ handoff, me, draft = "", onMessage, onNote, onE
     input.disabled = blocked;
     send.disabled = blocked || over;
     cannedButton.disabled = blocked;
+    attach.hidden = mode !== "reply";
+    attach.disabled = blocked || uploading || over;
+    attach.textContent = t(uploading ? "composer.uploading" : "composer.attach");
     input.placeholder = blocked ? blockedBecause : t(mode === "reply" ? "composer.replyPlaceholder" : "composer.notePlaceholder");
     who.textContent = mode === "reply" ? t("composer.replyingAs", me.display_name) : t("composer.noteHint");
     counter.hidden = chars(input.value) < COUNTER_FROM;
@@ -73,6 +91,24 @@ export function createComposer({ handoff, me, draft = "", onMessage, onNote, onE
     } catch (failure) {
       onError(failure.message);
     } finally {
+      refresh();
+    }
+  }
+
+  async function sendFile(file) {
+    const caption = input.value.trim();
+    const headers = { "X-File-Name": encodeURIComponent(file.name) };
+    if (caption) headers["X-Caption"] = encodeURIComponent(caption);
+    uploading = true;
+    refresh();
+    try {
+      onMessage(await upload(`/api/v1/handoffs/${handoff.id}/attachments`, file, headers));
+      if (caption && input.value.trim() === caption) input.value = ""; // it went as the caption
+      onError("");
+    } catch (failure) {
+      onError(uploadRefusal(failure));
+    } finally {
+      uploading = false;
       refresh();
     }
   }

@@ -1,6 +1,7 @@
 // The inbox's conversation view: everything an agent needs before typing (summary, reason,
 // whole transcript, verified order, previous conversations), then claim / reply / resolve.
 import { ApiError, get, post } from "./api.js";
+import { releaseAttachments } from "./attachments.js";
 import { $, formatDateTime, formatRupiah, h } from "./dom.js";
 import { language, onLanguageChange, t } from "./i18n.js";
 import { createComposer } from "./composer.js";
@@ -85,6 +86,8 @@ function render() {
   const messages = conversation.messages?.length ? conversation.messages : handoff.context?.transcript || [];
   const transcript = h("ol", { className: "transcript", "aria-label": t("conv.transcript") });
   renderTranscript(transcript, messages);
+  // A photo or video makes its line taller once loaded: keep the newest line in view.
+  ["load", "loadedmetadata"].forEach((name) => transcript.addEventListener(name, () => scrollDown(transcript), true));
   const typing = h("p", { className: "typing-line", hidden: true, text: t("conv.customerTyping") });
   const error = h("p", { className: "error", role: "alert" });
   const status = h("span", { className: "tag status" });
@@ -208,6 +211,7 @@ function setHandoff(handoff) {
 export async function showConversation(handoffId, me) {
   const version = ++viewVersion;
   root().replaceChildren(h("p", { className: "empty", text: t("ui.loading") }));
+  releaseAttachments();
   try {
     const handoff = await get(`/api/v1/handoffs/${handoffId}`);
     const conversation = await get(`/api/v1/conversations/${encodeURIComponent(handoff.conversation_id)}`);

@@ -4,6 +4,7 @@ import { get, post, query, sessionEnded, token } from "./api.js";
 import { $, formatDuration, h } from "./dom.js";
 import { onLanguageChange, t } from "./i18n.js";
 import { conversationEvents, conversationShortcuts, setTeam, showConversation, summaryText } from "./conversation.js";
+import { attachmentTag } from "./attachments.js";
 import { announceNewHandoff, clearBadge, notifyButton } from "./notify.js";
 import { startSession } from "./session.js";
 
@@ -60,7 +61,12 @@ function queueItem(entry) {
       h("span", { className: "tag", text: (handoff.language || "?").toUpperCase() }),
       handoff.status === "assigned" && h("span", { className: `tag ${mine ? "mine" : "taken"}`, text: handoff.agent?.display_name || t("status.assigned") }),
       handoff.status === "resolved" && h("span", { className: "tag status resolved", text: t("status.resolved") })),
-    h("span", { className: "summary", text: summaryText(handoff) || handoff.last_message?.text || "" })));
+    h("span", { className: "summary", text: summaryText(handoff) || lastMessageText(handoff.last_message) })));
+}
+
+/** The last message for the list: its text, or "[Photo]" / "[Video]" for a file without one. */
+function lastMessageText(message) {
+  return message?.text || attachmentTag(message?.attachment_kind);
 }
 
 function renderList() {

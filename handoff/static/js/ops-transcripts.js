@@ -1,5 +1,6 @@
 // Ops review: search and filter transcripts, read one (redacted unless asked), print, export.
 import { get, query, request } from "./api.js";
+import { releaseAttachments } from "./attachments.js";
 import { $, formatDateTime, h, isoDate, saveBlob } from "./dom.js";
 import { onLanguageChange, t } from "./i18n.js";
 import { startSession } from "./session.js";
@@ -82,6 +83,7 @@ async function openTranscript(id, unredacted = false) {
   document.querySelectorAll("#results tr").forEach((row) => row.classList.toggle("selected", row.dataset.id === id));
   const view = $("#transcript-view");
   view.replaceChildren(h("p", { className: "empty", text: t("ui.loading") }));
+  releaseAttachments();
   const conversation = await get(`/api/v1/conversations/${encodeURIComponent(id)}${query({ unredacted: unredacted ? "true" : "" })}`);
   if (openId !== id) return;
   const original = conversation.redacted === false;

@@ -1,5 +1,6 @@
 // One transcript look for the inbox and ops: customer, bot, agent and system messages
 // are told apart by side, colour and a label.
+import { attachmentNode } from "./attachments.js";
 import { formatTime, h } from "./dom.js";
 import { t } from "./i18n.js";
 
@@ -17,7 +18,9 @@ export function messageNode(message) {
       h("span", { className: "msg-sender", text: senderName(message) }),
       h("time", { dateTime: message.created_at || message.timestamp || "", text: formatTime(message.created_at || message.timestamp) }),
       message.intent && h("span", { className: "msg-intent", text: `${message.intent} ${message.confidence !== undefined ? Math.round(message.confidence * 100) + "%" : ""}` })),
-    h("p", { className: "msg-text", text: message.text }),
+    message.attachment && attachmentNode(message.attachment),
+    // A photo's caption goes under it; a message without a file always has its text line.
+    (message.text || !message.attachment) && h("p", { className: "msg-text", text: message.text }),
     buttons,
     deliveryNote(message));
 }

@@ -203,6 +203,8 @@ def test_an_agent_sends_a_photo_with_a_caption_to_the_customer(client, attachmen
     assert (shown["seq"], shown["sender"], shown["text"]) == (
         message["seq"], "agent", "Is this your label?")
     assert shown["attachment"] == message["attachment"]
+    listed = client.get(f"/api/v1/handoffs/{handoff_id}", headers=rina.headers).json()
+    assert listed["last_message"]["attachment_kind"] == "image"  # the inbox list says "[Photo]"
     served = client.get(message["attachment"]["url"],
                         headers={"X-Conversation-Token": conversation["token"]})
     assert served.status_code == 200 and exif_of(served.content).get_ifd(GPS_IFD) == {}
