@@ -137,6 +137,9 @@ def test_views_count_search_finds_by_order_number_and_shortcuts_are_listed(open_
     page.keyboard.press("c")
     expect(page.locator('[data-view="mine"] .count')).not_to_have_text("0")
     expect(queue_count).to_have_text(str(waiting - 1))
+    # The claimed conversation is shown again (with the customer's real details) before
+    # the reply box takes shortcuts.
+    expect(page.locator("#conversation .tag.status")).to_have_text("with Dina")
     page.locator("#conversation .conv-head h2").click()  # out of any field
     page.keyboard.press("t")  # canned replies
     menu = page.locator(".canned-menu")

@@ -24,7 +24,7 @@ export function createComposer({ handoff, me, draft = "", onMessage, onNote, onE
   let mode = "reply";
   let blockedBecause = t("composer.claimFirst"); // why replying is not possible now, or null
   let lastTyping = 0;
-  let replies = [];
+  let replies = null; // until loaded
 
   // No maxLength: the browser would cut a long paste without a word; the counter warns.
   const input = h("textarea", { rows: 3, "aria-label": t("composer.text"), value: draft });
@@ -115,6 +115,7 @@ export function createComposer({ handoff, me, draft = "", onMessage, onNote, onE
 
   // ---- canned replies: a menu filtered as you type; Enter or a click inserts one ----
   function renderOptions() {
+    if (replies === null) { options.replaceChildren(); return; } // filled when they arrive
     const wanted = filter.value.trim().toLowerCase();
     const shown = replies.filter((r) => !wanted || `${r.title} ${r.text}`.toLowerCase().includes(wanted));
     options.replaceChildren(...(shown.length ? shown.map((reply, index) => h("li", {
@@ -141,8 +142,10 @@ export function createComposer({ handoff, me, draft = "", onMessage, onNote, onE
     refresh();
   }
 
+  /** Opens the menu, also before the replies arrived (just after opening a conversation):
+   * what the agent types goes into its filter meanwhile, the list appears when they do. */
   function openCanned() {
-    if (cannedButton.disabled || !replies.length) return false;
+    if (cannedButton.disabled || replies?.length === 0) return false;
     menu.hidden = false;
     filter.value = "";
     renderOptions();
@@ -162,7 +165,7 @@ export function createComposer({ handoff, me, draft = "", onMessage, onNote, onE
     else if (event.key === "Enter") {
       event.preventDefault();
       const chosen = options.querySelector("[aria-selected=true]");
-      const reply = replies.find((r) => String(r.id) === chosen?.dataset.id);
+      const reply = (replies || []).find((r) => String(r.id) === chosen?.dataset.id);
       if (reply) insert(reply);
     }
   });
@@ -184,7 +187,8 @@ export function createComposer({ handoff, me, draft = "", onMessage, onNote, onE
     get(`/api/v1/handoffs/${handoff.id}/canned-replies`).then(({ items }) => {
       replies = items;
       cannedButton.hidden = false;
-    }, () => { cannedButton.hidden = true; });
+      if (!menu.hidden) { if (items.length) renderOptions(); else closeCanned(); }
+    }, () => { replies = []; cannedButton.hidden = true; });
   }
   loadCanned();
 
