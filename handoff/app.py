@@ -28,7 +28,7 @@ from handoff.live import hub
 from handoff.monitoring import exposition
 from handoff.ops import dashboard, transcripts
 from handoff.pages import STATIC_DIR, SWAGGER_UI_DIR
-from handoff.web_security import BodySizeLimit, SecurityHeaders
+from handoff.web_security import BodySizeLimit, SecurityHeaders, WidgetCors
 from store.settings import get_settings
 
 API_PREFIX = "/api/v1"
@@ -77,6 +77,7 @@ def create_app(*, idle_sweeper: bool = True) -> FastAPI:
     app.include_router(pages.router)
     # Added last = outermost: even a 413 from the size limit carries the security headers.
     app.add_middleware(BodySizeLimit)
+    app.add_middleware(WidgetCors)  # outside the size limit: a refusal is readable cross-site
     app.add_middleware(SecurityHeaders)
     # The client's address for flood limits and login throttling: X-Forwarded-For is
     # believed only from TRUSTED_PROXIES (uvicorn runs with --no-proxy-headers).

@@ -67,6 +67,30 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+# Widget requests other than the socket: uploads and its conversation's files.
+WIDGET_HTTP_PREFIXES = ("/chat/", "/attachments/")
+WIDGET_HEADERS = ["Content-Type", "X-Conversation-Id", "X-Conversation-Token", "X-File-Name",
+                  "X-Client-Message-Id", "X-Language"]
+
+
+class WidgetCors:
+    """The widget embedded on the store's own site (WIDGET_ORIGINS) may upload and fetch its
+    conversation's files across origins; nothing else of the gateway is opened to other
+    origins, and no cookie or credential is involved (the token is a header)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        from starlette.middleware.cors import CORSMiddleware
+
+        self.app = app
+        origins = list(get_settings().widget_origins)
+        self.cors = CORSMiddleware(app, allow_origins=origins, allow_methods=["GET", "POST"],
+                                   allow_headers=WIDGET_HEADERS, max_age=600) if origins else None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        widget = scope["type"] == "http" and scope["path"].startswith(WIDGET_HTTP_PREFIXES)
+        await (self.cors if self.cors and widget else self.app)(scope, receive, send)
+
+
 def body_limit_for(path: str) -> int | None:
     """The largest request body accepted on `path` in bytes; None = checked elsewhere."""
     if path.startswith(UNLIMITED_PREFIXES):

@@ -225,6 +225,10 @@ class Settings:
     actions_interface: str = "127.0.0.1"
     follow_up: FollowUpSettings = field(default_factory=FollowUpSettings)
     attachments: AttachmentSettings = field(default_factory=AttachmentSettings)
+    # Sites other than the gateway's own that embed the chat widget (data-gateway): their
+    # pages may upload and fetch the conversation's photos (CORS on /chat/ and
+    # /attachments/ only). Empty: the widget is served from the gateway's origin.
+    widget_origins: tuple[str, ...] = ()
     # The gateway's logs: "text" (development) or "json", one object per line with the
     # conversation and message ids and no personal data (the production layout).
     log_format: str = "text"
@@ -280,5 +284,7 @@ def get_settings() -> Settings:
                 env.get("WHATSAPP_TEMPLATE_LANGUAGES") or "id=id,en=en"),
         ),
         attachments=_attachment_settings(env),
+        widget_origins=tuple(origin.strip().rstrip("/") for origin in
+                             env.get("WIDGET_ORIGINS", "").split(",") if origin.strip()),
         log_format=_parse_log_format(env.get("LOG_FORMAT", "")),
     )

@@ -208,3 +208,33 @@ def test_an_agent_sends_a_photo_with_a_caption_to_the_customer(client, attachmen
     served = client.get(message["attachment"]["url"],
                         headers={"X-Conversation-Token": conversation["token"]})
     assert served.status_code == 200 and exif_of(served.content).get_ifd(GPS_IFD) == {}
+
+
+def test_a_widget_on_the_stores_own_site_may_upload_and_nothing_else_opens(
+        shop_db, monkeypatch, attachment_dir):
+    from fastapi.testclient import TestClient
+
+    from handoff.app import create_app
+
+    monkeypatch.setenv("WIDGET_ORIGINS", "https://tokonusa.example, https://m.tokonusa.example/")
+    settings.get_settings.cache_clear()
+    with TestClient(create_app(idle_sweeper=False)) as client:
+        def preflight(path: str, origin: str):
+            return client.options(path, headers={
+                "Origin": origin, "Access-Control-Request-Method": "POST",
+                "Access-Control-Request-Headers": "x-conversation-token,x-conversation-id"})
+
+        allowed = preflight("/chat/attachments", "https://m.tokonusa.example")
+        assert allowed.status_code == 200
+        assert allowed.headers["access-control-allow-origin"] == "https://m.tokonusa.example"
+        assert preflight("/chat/attachments", "https://evil.example").status_code == 400
+        staff_api = preflight("/api/v1/handoffs", "https://tokonusa.example")
+        assert "access-control-allow-origin" not in staff_api.headers
+        with client.websocket_connect("/ws/chat") as ws:
+            conversation = start(ws, "en-US")
+            answer = client.post("/chat/attachments", content=photo(), headers={
+                "Origin": "https://tokonusa.example",
+                "X-Conversation-Id": conversation["conversation_id"],
+                "X-Conversation-Token": conversation["token"]})
+        assert answer.status_code == 201
+        assert answer.headers["access-control-allow-origin"] == "https://tokonusa.example"
