@@ -31,6 +31,7 @@ from store.models import Message, Role, utcnow
 from tests.channels.whatsapp import payloads
 from tests.channels.whatsapp.fake_graph import start_fake_graph
 from tests.handoff.conftest import PASSWORD, Login, add_agent, stored
+from tests.media import photo
 from tests.security.live import customer_handoff
 
 
@@ -126,7 +127,8 @@ async def _never_disconnected() -> bool:
     return False
 
 
-def test_no_route_does_database_work_on_the_event_loop(gateway, on_the_event_loop):
+def test_no_route_does_database_work_on_the_event_loop(gateway, on_the_event_loop,
+                                                       attachment_dir):
     call = Driver(gateway)
     gateway.app.state.warm_up.ready = True  # no Rasa here; warm start: tests/production
     admin, budi, ops = (add_agent("adi", Role.admin), add_agent("budi"),
@@ -145,6 +147,9 @@ def test_no_route_does_database_work_on_the_event_loop(gateway, on_the_event_loo
     with gateway.websocket_connect("/ws/chat") as ws:
         ws.send_json({"type": "start", "locale": "id-ID"})
         started = ws.receive_json()
+        photo_sent = call("POST", "/chat/attachments", expect=201, content=photo(), headers={
+            "X-Conversation-Id": started["conversation_id"],
+            "X-Conversation-Token": started["token"]})["message"]["attachment"]
         ws.send_json({"type": "message", "text": "halo kak", "client_message_id": "m1"})
         ws.send_json({"type": "typing"})
         ws.send_json({"type": "ping"})
@@ -164,6 +169,9 @@ def test_no_route_does_database_work_on_the_event_loop(gateway, on_the_event_loo
          json={"text": "sudah dicek"})
     call("POST", "/api/v1/handoffs/{handoff_id}/transfer", rina, path=web)
     call("POST", "/api/v1/handoffs/{handoff_id}/claim", budi, path=web)
+    call("POST", "/api/v1/handoffs/{handoff_id}/attachments", budi, expect=201, path=web,
+         content=photo("PNG"))
+    call("GET", "/attachments/{attachment_id}", budi, path={"attachment_id": photo_sent["id"]})
     call("GET", "/api/v1/handoffs/{handoff_id}/canned-replies", budi, path=web)
     call("GET", "/api/v1/team", ops)
     call("POST", "/api/v1/handoffs/{handoff_id}/assign", ops, path=web,

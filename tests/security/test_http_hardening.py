@@ -8,8 +8,11 @@ import pytest
 
 from handoff.web_security import CONTENT_SECURITY_POLICY, MAX_BODY_BYTES
 
+# blob: only for images and media: photo and video previews are fetched with a token and
+# shown from object URLs (handoff/static/js/attachments.js); scripts stay 'self' only.
 EXPECTED_CSP = ("default-src 'self'; connect-src 'self' ws: wss:; style-src 'self' "
-                "'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'")
+                "'unsafe-inline'; img-src 'self' data: blob:; media-src 'self' blob:; "
+                "frame-ancestors 'none'")
 
 
 def test_the_policy_is_the_documented_one():
