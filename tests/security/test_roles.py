@@ -30,6 +30,7 @@ ROUTE_ROLES = {
     ("POST", "/api/v1/handoffs/{handoff_id}/claim"): AGENT,
     ("POST", "/api/v1/handoffs/{handoff_id}/transfer"): AGENT,
     ("POST", "/api/v1/handoffs/{handoff_id}/messages"): AGENT,
+    ("POST", "/api/v1/handoffs/{handoff_id}/attachments"): AGENT,
     ("POST", "/api/v1/handoffs/{handoff_id}/notes"): AGENT,
     ("POST", "/api/v1/handoffs/{handoff_id}/typing"): AGENT,
     ("POST", "/api/v1/handoffs/{handoff_id}/resolve"): AGENT,
