@@ -93,6 +93,15 @@ def gone(conversation_id: str) -> None:
     raise AssertionError("the widget's leaving was never recorded")
 
 
+def left_after_giving_an_email(client) -> str:
+    """A queued customer who left their email for the reply, then closed the chat."""
+    with client.websocket_connect("/ws/chat") as ws:
+        conversation_id = leave_email(ws)
+        say(ws, "rina.wijaya@example.com", "c-2")
+    gone(conversation_id)
+    return conversation_id
+
+
 def claimed_by_rina(conversation_id: str, client) -> tuple[int, dict]:
     [handoff] = stored(Handoff, conversation_id=conversation_id)
     rina = add_agent("rina", Role.agent, name="Rina")
@@ -139,10 +148,7 @@ def test_no_offer_when_someone_answers_soon(client, mailbox, monkeypatch):
 
 
 def test_reply_to_a_customer_who_left_arrives_by_email_with_a_link_back(client, mailbox):
-    with client.websocket_connect("/ws/chat") as ws:
-        conversation_id = leave_email(ws)
-        say(ws, "rina.wijaya@example.com", "c-2")
-    gone(conversation_id)
+    conversation_id = left_after_giving_an_email(client)
     handoff_id, rina = claimed_by_rina(conversation_id, client)  # the customer has gone
     reply = "Halo Kak, paketnya sudah saya cek: besok sampai ya."
     client.post(f"/api/v1/handoffs/{handoff_id}/messages", json={"text": reply}, headers=rina)
@@ -175,10 +181,7 @@ def test_reply_to_a_customer_who_left_arrives_by_email_with_a_link_back(client, 
 
 def test_a_photo_for_a_customer_who_left_is_named_in_the_email_and_opens_from_its_link(
         client, mailbox, attachment_dir):
-    with client.websocket_connect("/ws/chat") as ws:
-        conversation_id = leave_email(ws)
-        say(ws, "rina.wijaya@example.com", "c-2")
-    gone(conversation_id)
+    conversation_id = left_after_giving_an_email(client)
     handoff_id, rina = claimed_by_rina(conversation_id, client)
     sent = client.post(f"/api/v1/handoffs/{handoff_id}/attachments", content=photo(),
                        headers={**rina, "X-Caption": "Ini%20label%20paketnya"})
@@ -212,10 +215,7 @@ def test_a_customer_still_in_the_chat_gets_no_email_and_later_only_what_they_mis
 
 
 def test_the_survey_after_resolving_reaches_a_customer_who_left(client, mailbox, surveys):
-    with client.websocket_connect("/ws/chat") as ws:
-        conversation_id = leave_email(ws)
-        say(ws, "rina.wijaya@example.com", "c-2")
-    gone(conversation_id)
+    conversation_id = left_after_giving_an_email(client)
     handoff_id, rina = claimed_by_rina(conversation_id, client)
     client.portal.call(offline.drain)
     mailbox.received.clear()  # "Rina joined"
@@ -232,10 +232,7 @@ def test_the_survey_after_resolving_reaches_a_customer_who_left(client, mailbox,
 
 def test_an_unreachable_smtp_server_is_shown_to_the_agent_not_the_customer(
         client, mailbox, monkeypatch):
-    with client.websocket_connect("/ws/chat") as ws:
-        conversation_id = leave_email(ws)
-        say(ws, "rina.wijaya@example.com", "c-2")
-    gone(conversation_id)
+    conversation_id = left_after_giving_an_email(client)
     monkeypatch.setenv("SMTP_URL", "smtp://127.0.0.1:9")  # nothing listens
     settings.get_settings.cache_clear()
     handoff_id, rina = claimed_by_rina(conversation_id, client)
