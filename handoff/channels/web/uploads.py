@@ -26,10 +26,11 @@ from store.attachments import RefusedAttachment, Upload
 logger = logging.getLogger(__name__)
 router = APIRouter()
 
+_SOCKET_ERRORS = ("rate_limited", "unknown_conversation")  # worded as the chat socket's
+
+
 def _refusal(error: str, language: str | None, http_status: int, **extra: object) -> JSONResponse:
-    key = "web.rate_limited" if error == "rate_limited" else (
-        "web.unknown_conversation" if error == "unknown_conversation"
-        else f"web.attachment_{error}")
+    key = f"web.{error}" if error in _SOCKET_ERRORS else f"web.attachment_{error}"
     values = {"limit_mb": f"{extra['limit'] / 1024 / 1024:.3g}"} if "limit" in extra else {}
     body = {"error": error, "detail": customer_text(key, language, **values), **extra}
     headers = {"Retry-After": str(extra["retry_after"])} if "retry_after" in extra else None
